@@ -1,0 +1,53 @@
+/**
+ * Command-line parsing shared by the three processes.
+ *
+ * Each process declares its options once; a bad flag or value ends the
+ * process with one readable line and exit code 2, never a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Prints `<program>: <message>` on stderr and exits with status 2 (usage error). */
+export function usageError(program: string, message: string): never {
+    process.stderr.write(`${program}: ${message}\n`);
+    process.exit(2);
+}
+
+/** Parses argv against `options`; unknown flags and missing values become a usage error. */
+export function parseCommandLine<O extends OptionSpec>(program: string, options: O, argv = process.argv.slice(2)) {
+    try {
+        return parseArgs({ args: argv, options, allowPositionals: true, allowNegative: true, strict: true });
+    } catch (error) {
+        usageError(program, error instanceof Error ? error.message.split('\n')[0] : 'invalid arguments');
+    }
+}
+
+/** `--port` as a TCP port: 0 (pick a free one) to 65535. */
+export function parsePort(program: string, raw: string | undefined, fallback: number): number {
+    if (raw === undefined) return fallback;
+    const port = Number(raw);
+    if (!/^\d+$/.test(raw) || port > 65535) usageError(program, `--port must be an integer from 0 to 65535`);
+    return port;
+}
+
+/** A positive integer flag such as `--max-step-up-retries`, with `min` as the smallest allowed value. */
+export function parseCount(program: string, flag: string, raw: string | undefined, fallback: number, min = 0): number {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min) usageError(program, `${flag} must be an integer ≥ ${min}`);
+    return value;
+}
+
+/** An absolute http(s) URL flag such as `--issuer` or `--server`. */
+export function parseHttpUrl(program: string, flag: string, raw: string | undefined): URL {
+    if (!raw) usageError(program, `${flag} <url> is required`);
+    let url: URL;
+    try {
+        url = new URL(raw);
+    } catch {
+        usageError(program, `${flag} must be an absolute http(s) URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') usageError(program, `${flag} must be an absolute http(s) URL`);
+    return url;
+}

@@ -1,0 +1,50 @@
+/**
+ * Starting and stopping a server process the same way everywhere.
+ *
+ * Every server in this suite binds the loopback address only, prints one
+ * ready line (`listening on http://127.0.0.1:<port>`) that the demo runner
+ * and the tests wait for, and exits 0 on SIGINT or SIGTERM.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+import { createServer } from 'node:http';
+
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/** The exact prefix of the ready line; parsers match on it. */
+export const READY_PREFIX = 'listening on ';
+
+/** Listens on 127.0.0.1:`port` (0 = any free port) and resolves with the server and its origin. */
+export function listenOnLoopback(handler: RequestListener, port: number): Promise<{ server: Server; origin: string }> {
+    return new Promise((resolve, reject) => {
+        const server = createServer(handler);
+        server.once('error', reject);
+        server.listen(port, LOOPBACK_HOST, () => {
+            const { port: bound } = server.address() as AddressInfo;
+            resolve({ server, origin: `http://${LOOPBACK_HOST}:${bound}` });
+        });
+    });
+}
+
+/** Prints the ready line for `origin` on stdout. */
+export function announceReady(origin: string): void {
+    process.stdout.write(`${READY_PREFIX}${origin}\n`);
+}
+
+/** Closes `server` and exits 0 on SIGINT/SIGTERM; open keep-alive sockets do not hold the exit. */
+export function exitCleanlyOnSignals(server: Server): void {
+    const stop = () => {
+        server.close(() => process.exit(0));
+        server.closeAllConnections();
+        setTimeout(() => process.exit(0), 1000).unref();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+}
+
+/** Parses a ready line; returns the origin it names, or undefined for any other line. */
+export function parseReadyLine(line: string): string | undefined {
+    const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+    return match?.[1];
+}
