@@ -1,0 +1,23 @@
+/**
+ * The `WWW-Authenticate` challenges this RS sends, in the exact shapes the
+ * suite's clients and tests rely on. Every value in them is the RS's own
+ * (its metadata URL, a scope from scopes.ts), never request text.
+ */
+import { INITIAL_SCOPE } from './scopes.ts';
+
+/**
+ * 401 challenge. Without a token: no error code (RFC 6750 §3.1: a request that
+ * lacks authentication gets none); with a bad one: `error="invalid_token"`.
+ * `resource_metadata` lets the client find the AS (RFC 9728 §5.1); `scope`
+ * says what to ask for first (MCP authorization, scope selection).
+ */
+export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPresented: boolean): string {
+    const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${INITIAL_SCOPE}"`];
+    if (tokenWasPresented) params.unshift('error="invalid_token"');
+    return `Bearer ${params.join(', ')}`;
+}
+
+/** 403 challenge naming the scope the call needs (RFC 6750 §3.1 insufficient_scope; MCP step-up, SEP-2350). */
+export function insufficientScopeChallenge(scope: string, resourceMetadataUrl: string): string {
+    return `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${resourceMetadataUrl}"`;
+}

@@ -1,0 +1,89 @@
+/**
+ * demo-rs — the Resource Server of the scoped-tools story.
+ *
+ *   tsx demo-rs/main.ts --port <n> --issuer <AS origin>
+ *
+ * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
+ * `createMcpHandler`, serving both the 2025-11-25 `initialize` lifecycle and
+ * 2026-07-28) with four tools over an in-memory file store; each tool needs a
+ * scope (scopes.ts). The RS trusts exactly one Authorization Server, named by
+ * `--issuer`, and learns its keys over HTTP on first need, so it can start
+ * before the AS does. RFC 9728 metadata is at
+ * `/.well-known/oauth-protected-resource/mcp`.
+ *
+ * DEMO ONLY — NOT FOR PRODUCTION. The listener is plain HTTP on loopback, so
+ * tokens travel unencrypted; the file store lives in memory and is shared by
+ * every client; there is no per-user data separation, no rate limiting, no
+ * token revocation check (a JWT stays valid until its `exp`), and the issuer
+ * is trusted over plain http. A real RS needs TLS, its own storage and
+ * authorization model, and an operator's review of every choice here.
+ */
+import express from 'express';
+import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/server';
+import { localhostHostValidation, localhostOriginValidation } from '@modelcontextprotocol/express';
+import { parseCommandLine, parseHttpUrl, parsePort, usageError } from '../support/args.ts';
+import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
+import { lazyIssuerKeys } from './authorization-server.ts';
+import { requireAccessToken } from './bearer-auth.ts';
+import { logToolCalls } from './call-log.ts';
+import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
+import { FileStore } from './file-store.ts';
+import { rejectMcpNameMismatch } from './mcp-name-check.ts';
+import { mcpEndpoint } from './mcp-endpoint.ts';
+import { rejectBatches, requireJsonBody } from './mcp-request.ts';
+import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
+import { requireToolScope } from './scope-guard.ts';
+import { jwtAccessTokenVerifier } from './token-verifier.ts';
+
+const PROGRAM = 'demo-rs';
+const MCP_PATH = '/mcp';
+const BODY_LIMIT = '64kb';
+
+/** The issuer exactly as the AS names itself: an origin, or origin + path, with no trailing slash (RFC 8414 §2). */
+function issuerFrom(url: URL): string {
+    if (url.search || url.hash) usageError(PROGRAM, '--issuer must not have a query or fragment');
+    return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+}
+
+function resourceServer(origin: string, issuer: string): express.Express {
+    const resource = new URL(MCP_PATH, origin);
+    const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
+    const keys = lazyIssuerKeys(issuer, (error) => process.stderr.write(`${PROGRAM}: authorization server ${issuer} unavailable: ${error.reason}\n`));
+    const authenticate = requireAccessToken({ verifier: jwtAccessTokenVerifier({ issuer, resource, keys }), resource, resourceMetadataUrl });
+    const metadataPath = new URL(resourceMetadataUrl).pathname;
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(localhostHostValidation(), localhostOriginValidation()); // DNS rebinding: only loopback Host/Origin values
+
+    app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, issuer)));
+    app.all(metadataPath, methodNotAllowed('GET'));
+
+    app.post(
+        MCP_PATH,
+        authenticate,
+        requireJsonBody,
+        express.json({ limit: BODY_LIMIT }),
+        logToolCalls,
+        rejectBatches,
+        rejectMcpNameMismatch,
+        requireToolScope(resourceMetadataUrl),
+        mcpEndpoint(new FileStore())
+    );
+    app.all(MCP_PATH, authenticate, methodNotAllowed('POST'));
+
+    app.use(notFound);
+    app.use(finalErrorHandler);
+    return app;
+}
+
+const { values } = parseCommandLine(PROGRAM, { port: { type: 'string' }, issuer: { type: 'string' } });
+const port = parsePort(PROGRAM, values.port, 0);
+const issuer = issuerFrom(parseHttpUrl(PROGRAM, '--issuer', values.issuer));
+
+// The resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
+let app: express.Express | undefined;
+const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), port);
+app = resourceServer(origin, issuer);
+exitCleanlyOnSignals(server);
+announceReady(origin);

@@ -1,0 +1,34 @@
+/**
+ * The RS's scope policy in one place: which scope each tool needs.
+ *
+ * The scope guard (HTTP 403 before the SDK runs), the tool descriptions and
+ * `tools/list` `_meta`, and the protected-resource metadata all read this
+ * table, so what the RS advertises and what it enforces cannot drift apart.
+ */
+
+export const TOOL_SCOPES = {
+    'list-files': 'files:read',
+    'read-file': 'files:read',
+    'write-file': 'files:write',
+    'purge-files': 'files:admin'
+} as const;
+
+export type ToolName = keyof typeof TOOL_SCOPES;
+
+/** Every scope this RS understands (RFC 9728 `scopes_supported`). */
+export const SCOPES_SUPPORTED = ['files:read', 'files:write', 'files:admin'];
+
+/** The scope a client should ask for first; named in every 401 challenge (MCP authorization, scope selection). */
+export const INITIAL_SCOPE = 'files:read';
+
+/** The `_meta` key on each tool in `tools/list` that names the scope the tool needs. */
+export const REQUIRED_SCOPE_META_KEY = 'scoped-tools/required-scope';
+
+export function isToolName(name: string): name is ToolName {
+    return Object.hasOwn(TOOL_SCOPES, name);
+}
+
+/** The scope `name` needs, or undefined for a tool this RS does not have (the SDK answers those). */
+export function requiredScopeOf(name: string): string | undefined {
+    return isToolName(name) ? TOOL_SCOPES[name] : undefined;
+}

@@ -1,0 +1,75 @@
+/**
+ * The RS's `OAuthTokenVerifier` (the SDK's interface): JWT access tokens
+ * (RFC 9068) checked locally with jose against the AS's published keys.
+ *
+ * What a token must satisfy, each a separate refusal with its own message:
+ * a signature by one of the AS's keys with an allowed algorithm, `typ: at+jwt`,
+ * `iss` = the configured issuer, `aud` = this RS's resource URL, an `exp` in
+ * the future, and a `client_id`. The messages are fixed strings: nothing from
+ * the token is echoed back.
+ */
+import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AuthorizationServerUnavailableError } from './authorization-server.ts';
+
+/** RFC 8725 §3.1: accept only the algorithms the AS signs with; never `none`, never HMAC. */
+export const ALLOWED_ALGORITHMS = ['ES256', 'RS256'];
+
+/** RFC 9068 §2.1: an access token's JOSE header says `typ: at+jwt`. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** The reason a token was refused, as a fixed sentence (no token text). */
+export function refusalReason(error: unknown): string {
+    if (error instanceof errors.JWTExpired) return 'The access token has expired.';
+    if (error instanceof errors.JWTClaimValidationFailed) {
+        if (error.claim === 'iss') return 'The access token was issued by a different authorization server.';
+        if (error.claim === 'aud') return 'The access token was issued for a different resource.';
+        if (error.claim === 'typ') return 'The token is not an access token (typ must be at+jwt).';
+        if (error.reason === 'missing') return 'The access token lacks a required claim.';
+        return 'An access token claim is not acceptable.';
+    }
+    if (error instanceof errors.JOSEAlgNotAllowed) return 'The access token is signed with an algorithm this server does not accept.';
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+        return "The access token's signature does not verify with the authorization server's keys.";
+    }
+    return 'The access token is malformed.';
+}
+
+function invalidToken(message: string): OAuthError {
+    return new OAuthError(OAuthErrorCode.InvalidToken, message);
+}
+
+function authInfoFrom(token: string, payload: JWTPayload, resource: URL): AuthInfo {
+    const { client_id: clientId, scope } = payload;
+    if (typeof clientId !== 'string' || clientId === '') throw invalidToken('The access token has no client_id.');
+    if (scope !== undefined && typeof scope !== 'string') throw invalidToken('The access token scope is not a string.');
+    return {
+        token,
+        clientId,
+        scopes: scope ? scope.split(' ').filter(Boolean) : [],
+        expiresAt: payload.exp,
+        resource
+    };
+}
+
+export function jwtAccessTokenVerifier(options: { issuer: string; resource: URL; keys: JWTVerifyGetKey }): OAuthTokenVerifier {
+    const { issuer, resource, keys } = options;
+    return {
+        async verifyAccessToken(token) {
+            let payload: JWTPayload;
+            try {
+                ({ payload } = await jwtVerify(token, keys, {
+                    algorithms: ALLOWED_ALGORITHMS,
+                    typ: ACCESS_TOKEN_TYP,
+                    issuer, // RFC 9068 §4: iss must be the AS we trust
+                    audience: resource.href, // RFC 9068 §4 / RFC 8707: aud must be this resource
+                    requiredClaims: ['exp', 'client_id'] // RFC 9068 §2.2
+                }));
+            } catch (error) {
+                if (error instanceof AuthorizationServerUnavailableError) throw error;
+                throw invalidToken(refusalReason(error));
+            }
+            return authInfoFrom(token, payload, resource);
+        }
+    };
+}

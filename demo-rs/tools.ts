@@ -1,0 +1,90 @@
+/**
+ * The four tools over the file store, registered on an SDK `McpServer`.
+ *
+ * Each tool's description and `_meta` name the scope it needs, so a client can
+ * see from `tools/list` what a call will ask of its token. The scope itself is
+ * enforced before the SDK runs (scope-guard.ts); the handlers here only do the
+ * file work.
+ */
+import type { McpServer } from '@modelcontextprotocol/server';
+import * as z from 'zod';
+import { MAX_FILES, type FileStore } from './file-store.ts';
+import { REQUIRED_SCOPE_META_KEY, TOOL_SCOPES, type ToolName } from './scopes.ts';
+
+const fileName = z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit')
+    .describe('File name, e.g. notes.txt');
+
+const fileContent = z.string().max(16 * 1024).describe('Text content, at most 16 KiB');
+
+const fileEntry = z.object({ name: z.string(), bytes: z.number().int() });
+
+/** Title, description and `_meta` for `tool`, with its scope spelled out. */
+function describe(tool: ToolName, title: string, summary: string) {
+    const scope = TOOL_SCOPES[tool];
+    return {
+        title,
+        description: `${summary} Requires scope ${scope}.`,
+        _meta: { [REQUIRED_SCOPE_META_KEY]: scope }
+    };
+}
+
+function textAndData<T extends Record<string, unknown>>(text: string, data: T) {
+    return { content: [{ type: 'text' as const, text }], structuredContent: data };
+}
+
+function failure(text: string) {
+    return { content: [{ type: 'text' as const, text }], isError: true };
+}
+
+export function registerFileTools(server: McpServer, store: FileStore): void {
+    server.registerTool(
+        'list-files',
+        { ...describe('list-files', 'List files', 'Lists the files in the demo store with their sizes.'), outputSchema: z.object({ files: z.array(fileEntry) }) },
+        async () => {
+            const files = store.list();
+            const text = files.length === 0 ? '(no files)' : files.map((file) => `${file.name} (${file.bytes} bytes)`).join('\n');
+            return textAndData(text, { files });
+        }
+    );
+
+    server.registerTool(
+        'read-file',
+        {
+            ...describe('read-file', 'Read a file', 'Returns the content of one file.'),
+            inputSchema: z.object({ name: fileName }),
+            outputSchema: z.object({ name: z.string(), content: z.string() })
+        },
+        async ({ name }) => {
+            const content = store.read(name);
+            return content === undefined ? failure('No file with that name.') : textAndData(content, { name, content });
+        }
+    );
+
+    server.registerTool(
+        'write-file',
+        {
+            ...describe('write-file', 'Write a file', 'Creates or replaces one file.'),
+            inputSchema: z.object({ name: fileName, content: fileContent }),
+            outputSchema: z.object({ name: z.string(), bytes: z.number().int(), created: z.boolean() })
+        },
+        async ({ name, content }) => {
+            const written = store.write(name, content);
+            if (written === undefined) return failure(`The store is full (${MAX_FILES} files); nothing was written.`);
+            const bytes = Buffer.byteLength(content);
+            return textAndData(`${written.created ? 'Created' : 'Replaced'} ${name} (${bytes} bytes).`, { name, bytes, created: written.created });
+        }
+    );
+
+    server.registerTool(
+        'purge-files',
+        { ...describe('purge-files', 'Purge all files', 'Deletes every file in the store.'), outputSchema: z.object({ removed: z.number().int() }) },
+        async () => {
+            const removed = store.purge();
+            return textAndData(`Removed ${removed} files.`, { removed });
+        }
+    );
+}

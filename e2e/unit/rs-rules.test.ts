@@ -1,0 +1,101 @@
+/**
+ * Resource Server rules as plain functions: the challenge shapes, reading the
+ * tool from a JSON-RPC body, the `Mcp-Name` decoding, the scope table, the
+ * RFC 8414 metadata URL, token refusal reasons and the bounded file store.
+ */
+import { errors } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { metadataUrlFor } from '../../demo-rs/authorization-server.ts';
+import { authenticationChallenge, insufficientScopeChallenge } from '../../demo-rs/challenges.ts';
+import { FileStore, MAX_FILES } from '../../demo-rs/file-store.ts';
+import { decodeMcpName } from '../../demo-rs/mcp-name-check.ts';
+import { toolCallOf } from '../../demo-rs/mcp-request.ts';
+import { requiredScopeOf } from '../../demo-rs/scopes.ts';
+import { refusalReason } from '../../demo-rs/token-verifier.ts';
+
+const PRM = 'http://127.0.0.1:9/.well-known/oauth-protected-resource/mcp';
+
+describe('challenges', () => {
+    it('401 without a token carries no error code', () => {
+        expect(authenticationChallenge(PRM, false)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read"`);
+    });
+    it('401 with a bad token says invalid_token', () => {
+        expect(authenticationChallenge(PRM, true)).toBe(`Bearer error="invalid_token", resource_metadata="${PRM}", scope="files:read"`);
+    });
+    it('403 names the needed scope', () => {
+        expect(insufficientScopeChallenge('files:write', PRM)).toBe(`Bearer error="insufficient_scope", scope="files:write", resource_metadata="${PRM}"`);
+    });
+});
+
+describe('toolCallOf', () => {
+    it('reads name and id from a tools/call', () => {
+        expect(toolCallOf({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'write-file' } })).toEqual({ name: 'write-file', id: 7 });
+    });
+    it.each([
+        ['another method', { method: 'tools/list', params: { name: 'write-file' } }],
+        ['a batch', [{ method: 'tools/call', params: { name: 'write-file' } }]],
+        ['a non-string name', { method: 'tools/call', params: { name: ['write-file'] } }],
+        ['no params', { method: 'tools/call' }],
+        ['not an object', 'tools/call']
+    ])('ignores %s', (_label, body) => {
+        expect(toolCallOf(body)).toBeUndefined();
+    });
+});
+
+describe('decodeMcpName', () => {
+    it('passes a plain name through, trimming whitespace', () => {
+        expect(decodeMcpName(' list-files ')).toBe('list-files');
+    });
+    it('decodes the base64 sentinel form', () => {
+        expect(decodeMcpName(`=?base64?${Buffer.from('écrire').toString('base64')}?=`)).toBe('écrire');
+    });
+    it('leaves a malformed sentinel as text (so it cannot match a tool name)', () => {
+        expect(decodeMcpName('=?base64?***?=')).toBe('=?base64?***?=');
+    });
+});
+
+describe('scope table', () => {
+    it.each([
+        ['list-files', 'files:read'],
+        ['read-file', 'files:read'],
+        ['write-file', 'files:write'],
+        ['purge-files', 'files:admin']
+    ])('%s needs %s', (tool, scope) => {
+        expect(requiredScopeOf(tool)).toBe(scope);
+    });
+    it('knows no other tool, not even Object.prototype names', () => {
+        expect(requiredScopeOf('toString')).toBeUndefined();
+        expect(requiredScopeOf('nope')).toBeUndefined();
+    });
+});
+
+describe('metadataUrlFor (RFC 8414 §3.1)', () => {
+    it('appends the well-known path to an origin issuer', () => {
+        expect(metadataUrlFor('http://127.0.0.1:4000').href).toBe('http://127.0.0.1:4000/.well-known/oauth-authorization-server');
+    });
+    it('inserts it before an issuer path', () => {
+        expect(metadataUrlFor('https://as.example/tenant1').href).toBe('https://as.example/.well-known/oauth-authorization-server/tenant1');
+    });
+});
+
+describe('refusalReason', () => {
+    it('names the claim that failed, with fixed text', () => {
+        const payload = { iss: 'attacker text' };
+        expect(refusalReason(new errors.JWTClaimValidationFailed('x', payload, 'iss', 'check_failed'))).toBe('The access token was issued by a different authorization server.');
+        expect(refusalReason(new errors.JWTClaimValidationFailed('x', payload, 'aud', 'check_failed'))).toBe('The access token was issued for a different resource.');
+        expect(refusalReason(new errors.JWTExpired('x', payload))).toBe('The access token has expired.');
+        expect(refusalReason(new Error('attacker text'))).toBe('The access token is malformed.');
+    });
+});
+
+describe('FileStore', () => {
+    it('is bounded: a new file past the cap is refused, replacing one is not', () => {
+        const store = new FileStore({});
+        for (let i = 0; i < MAX_FILES; i++) expect(store.write(`f${i}`, 'x')).toEqual({ created: true });
+        expect(store.write('one-too-many', 'x')).toBeUndefined();
+        expect(store.write('f0', 'changed')).toEqual({ created: false });
+        expect(store.read('f0')).toBe('changed');
+        expect(store.purge()).toBe(MAX_FILES);
+        expect(store.list()).toEqual([]);
+    });
+});
