@@ -54,7 +54,8 @@ function resourceServer(origin: string, issuer: string): express.Express {
 
     const app = express();
     app.disable('x-powered-by');
-    app.use(localhostHostValidation(), localhostOriginValidation()); // DNS rebinding: only loopback Host/Origin values
+    // MCP Streamable HTTP transport, security warning: validate Host and Origin (DNS rebinding); loopback names only.
+    app.use(localhostHostValidation(), localhostOriginValidation());
 
     app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, issuer)));
     app.all(metadataPath, methodNotAllowed('GET'));
