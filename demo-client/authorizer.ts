@@ -1,0 +1,41 @@
+/**
+ * Completing one authorization the SDK started: register the pending `state`
+ * with the callback listener, put the consent page in front of the user (a
+ * browser, or the headless user agent acting as the user), and wait for the
+ * callback — bounded by --auth-timeout.
+ */
+import { showInBrowser } from './browser.ts';
+import type { CallbackListener } from './callback-listener.ts';
+import { HeadlessUserAgent } from './headless-user-agent.ts';
+import type { AuthorizationRequest } from './oauth-provider.ts';
+
+/** What the headless user agent did: submitted Approve, or was sent straight back without a consent page. */
+export type ConsentEvent = { kind: 'headless-approved' } | { kind: 'headless-redirected' };
+
+export interface AuthorizerOptions {
+    headless: boolean;
+    openBrowser: boolean;
+    authTimeoutMs: number;
+    onEvent(event: ConsentEvent): void;
+    print(line: string): void;
+    warn(line: string): void;
+}
+
+export class Authorizer {
+    constructor(
+        private readonly listener: CallbackListener,
+        private readonly options: AuthorizerOptions
+    ) {}
+
+    /** Resolves with the callback's whole query once the listener accepted it. */
+    async complete(request: AuthorizationRequest): Promise<URLSearchParams> {
+        const callback = this.listener.expect(request.state, this.options.authTimeoutMs);
+        if (this.options.headless) {
+            const agent = new HeadlessUserAgent(this.listener.redirectUrl, AbortSignal.timeout(this.options.authTimeoutMs));
+            agent.approve(request.url, (approved) => this.options.onEvent({ kind: approved ? 'headless-approved' : 'headless-redirected' })).catch((error: Error) => this.listener.fail(error));
+        } else {
+            await showInBrowser(request.url, { launch: this.options.openBrowser, print: this.options.print, warn: this.options.warn });
+        }
+        return callback;
+    }
+}

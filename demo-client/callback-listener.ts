@@ -1,0 +1,105 @@
+/**
+ * The loopback listener that receives the authorization response
+ * (RFC 8252 §7.3): bound to 127.0.0.1 only, path /callback, one pending
+ * authorization at a time, `state` checked before anything else, a static
+ * page for the browser, and the whole query handed on untouched so the SDK's
+ * `finishAuth(URLSearchParams)` can check `iss` first.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenOnLoopback } from '../support/serve.ts';
+import { checkCallback } from './callback-check.ts';
+import { NOT_FOUND_PAGE, PAGE_HEADERS, RECEIVED_PAGE, REJECTED_PAGE } from './callback-page.ts';
+
+export const CALLBACK_PATH = '/callback';
+
+/** No authorization response arrived in time. */
+export class AuthorizationTimeoutError extends Error {
+    constructor(readonly seconds: number) {
+        super(`no authorization response arrived within ${seconds} s (--auth-timeout); nothing was granted`);
+    }
+}
+
+interface Pending {
+    state: string;
+    resolve(params: URLSearchParams): void;
+    reject(error: Error): void;
+    timer: NodeJS.Timeout;
+}
+
+export class CallbackListener {
+    private pending?: Pending;
+
+    private constructor(
+        private readonly server: Server,
+        readonly port: number,
+        /** Called with our own reason (never request text) whenever a callback is turned away. */
+        private readonly onRejected: (reason: string) => void
+    ) {}
+
+    /**
+     * Listens on `preferredPort` when given and free, otherwise on any free port. The caller
+     * compares `port` with what it registered: exact redirect matching at the AS means a
+     * changed port needs a new registration.
+     */
+    static async start(preferredPort: number | undefined, onRejected: (reason: string) => void): Promise<CallbackListener> {
+        let listener: CallbackListener | undefined;
+        const handler = (request: IncomingMessage, response: ServerResponse) => listener?.handle(request, response);
+        const { server } = await listenOnLoopback(handler, preferredPort ?? 0).catch((error: NodeJS.ErrnoException) => {
+            if (preferredPort === undefined || error.code !== 'EADDRINUSE') throw error;
+            return listenOnLoopback(handler, 0);
+        });
+        const { port } = server.address() as { port: number };
+        listener = new CallbackListener(server, port, onRejected);
+        return listener;
+    }
+
+    get redirectUrl(): string {
+        return `http://127.0.0.1:${this.port}${CALLBACK_PATH}`;
+    }
+
+    /** Waits for the callback answering `state`; only one authorization may be pending. */
+    expect(state: string, timeoutMs: number): Promise<URLSearchParams> {
+        if (this.pending) return Promise.reject(new Error('another authorization is already pending'));
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => this.fail(new AuthorizationTimeoutError(Math.round(timeoutMs / 1000))), timeoutMs);
+            this.pending = { state, resolve, reject, timer };
+        });
+    }
+
+    /** Ends the pending wait with `error` (e.g. the headless user agent could not finish). */
+    fail(error: Error): void {
+        const pending = this.pending;
+        if (!pending) return;
+        this.pending = undefined;
+        clearTimeout(pending.timer);
+        pending.reject(error);
+    }
+
+    close(): Promise<void> {
+        this.fail(new Error('the callback listener closed'));
+        this.server.closeAllConnections();
+        return new Promise((resolve) => this.server.close(() => resolve()));
+    }
+
+    private handle(request: IncomingMessage, response: ServerResponse): void {
+        const url = new URL(request.url ?? '/', this.redirectUrl);
+        if (url.pathname !== CALLBACK_PATH || request.method !== 'GET') {
+            response.writeHead(404, PAGE_HEADERS).end(NOT_FOUND_PAGE);
+            return;
+        }
+        // RFC 8252 §8.3: answer only requests addressed to the loopback literal we registered (DNS rebinding).
+        if (request.headers.host !== `127.0.0.1:${this.port}`) return this.reject(response, 'it was not addressed to 127.0.0.1');
+        const verdict = checkCallback(url.searchParams, this.pending?.state);
+        if (!verdict.accepted) return this.reject(response, verdict.reason);
+        const pending = this.pending!;
+        this.pending = undefined;
+        clearTimeout(pending.timer);
+        response.writeHead(200, PAGE_HEADERS).end(RECEIVED_PAGE);
+        pending.resolve(url.searchParams);
+    }
+
+    private reject(response: ServerResponse, reason: string): void {
+        response.writeHead(400, PAGE_HEADERS).end(REJECTED_PAGE);
+        this.onRejected(reason);
+    }
+}

@@ -1,0 +1,96 @@
+/**
+ * `story`: the scoped-tools story, step by step, self-checking.
+ *
+ * list-files needs files:read, write-file files:write, purge-files files:admin
+ * (which the demo AS never grants). The story logs in, calls each, and checks
+ * what it expects at every step: write-file succeeds after a step-up that asks
+ * for the union of held and challenged scope, list-files still works after it,
+ * and purge-files ends at the retry cap. It exits 0 when all of that happened
+ * — the purge refusal is an expected step — and 1 with the first deviation.
+ */
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import { ClientFailure } from '../failures.ts';
+import type { Narrator } from '../narrator.ts';
+import { showScope } from '../plain-text.ts';
+import { StepUpRefusal, type Session, type SessionEvent } from '../session.ts';
+import type { StepUpPolicy } from '../step-up-policy.ts';
+import { sampleArguments } from '../tool-arguments.ts';
+import { resultSummary } from '../tool-result.ts';
+
+class StoryDeviation extends ClientFailure {
+    constructor(what: string) {
+        super(`the story did not go as expected: ${what}`);
+    }
+}
+
+const scopesOf = (scope: string | undefined) => new Set((scope ?? '').split(' ').filter(Boolean));
+const holds = (scope: string | undefined, ...wanted: string[]) => wanted.every((token) => scopesOf(scope).has(token));
+
+export interface StoryContext {
+    session: Session;
+    narrator: Narrator;
+    policy: StepUpPolicy;
+    /** Every session event, in order; the story checks its expectations against them. */
+    events: SessionEvent[];
+    server: URL;
+    headless: boolean;
+    /** How the token store was chosen, for the opening lines. */
+    storeNote: string;
+}
+
+export async function runStory({ session, narrator, policy, events, server, headless, storeNote }: StoryContext): Promise<number> {
+    narrator.say(`scoped-tools story: per-tool scopes and step-up against ${server.href}`);
+    narrator.say(`token store: ${storeNote}`);
+    narrator.say(headless ? 'consent: headless — the client approves the consent page itself, as a user would' : 'consent: in your browser');
+    narrator.say('');
+    const tools = await session.listTools();
+    narrator.outcome(`The server lists ${tools.length} tools: ${tools.map((tool) => tool.name).join(', ')}`);
+    const schema = (name: string) => tools.find((tool) => tool.name === name);
+
+    await expectAllowed(session, narrator, 'list-files', schema('list-files'), 'list-files ✓');
+
+    const before = session.provider.tokens()?.scope;
+    const stepUpsFrom = events.length;
+    await expectAllowed(session, narrator, 'write-file', schema('write-file'), 'write-file ✓');
+    const stepUp = events.slice(stepUpsFrom).find((event) => event.kind === 'authorization-started' && event.stepUp);
+    const after = session.provider.tokens()?.scope;
+    if (!holds(before, 'files:write')) {
+        if (!stepUp || stepUp.kind !== 'authorization-started') throw new StoryDeviation('write-file succeeded without a step-up');
+        if (!holds(stepUp.scope, 'files:read', 'files:write')) throw new StoryDeviation(`the step-up asked for ${showScope(stepUp.scope)}, not the union of files:read and files:write`);
+    }
+    if (!holds(after, 'files:read', 'files:write')) throw new StoryDeviation(`after write-file the token holds ${showScope(after)}`);
+
+    await expectAllowed(session, narrator, 'list-files', schema('list-files'), 'list-files still ✓');
+
+    const refusal = await expectRefused(session, 'purge-files', schema('purge-files'));
+    narrator.outcome('purge-files stays refused: retry cap reached', refusal.message);
+    if (refusal.stepUps !== policy.maxStepUps) throw new StoryDeviation(`purge-files caused ${refusal.stepUps} step-ups, the cap is ${policy.maxStepUps}`);
+
+    const verified = events.filter((event) => event.kind === 'issuer-verified' && event.issPresent).length;
+    narrator.outcome(
+        'The story went as expected.',
+        `the token grew from ${showScope(before)} to ${showScope(after)} by step-up with the scope union`,
+        `${verified} authorization ${verified === 1 ? 'response' : 'responses'} carried the expected iss`,
+        `purge-files needs a scope the authorization server never grants; the client stopped after ${refusal.stepUps} step-up${refusal.stepUps === 1 ? '' : 's'}`
+    );
+    return 0;
+}
+
+async function expectAllowed(session: Session, narrator: Narrator, name: string, tool: Tool | undefined, title: string): Promise<CallToolResult> {
+    if (!tool) throw new StoryDeviation(`the server does not list ${name}`);
+    const result = await session.callTool(name, sampleArguments(tool));
+    if (result.isError) throw new StoryDeviation(`${name} returned a tool error: ${resultSummary(result)}`);
+    narrator.outcome(title, resultSummary(result));
+    return result;
+}
+
+async function expectRefused(session: Session, name: string, tool: Tool | undefined): Promise<StepUpRefusal> {
+    if (!tool) throw new StoryDeviation(`the server does not list ${name}`);
+    try {
+        await session.callTool(name, sampleArguments(tool));
+    } catch (error) {
+        if (error instanceof StepUpRefusal) return error;
+        throw error;
+    }
+    throw new StoryDeviation(`${name} was allowed, but the authorization server should never grant its scope`);
+}

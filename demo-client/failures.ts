@@ -1,0 +1,80 @@
+/**
+ * Every way a client run can end badly, as one line a person can act on.
+ *
+ * The rule that shapes this file: text that an attacker may have chosen is
+ * never printed raw. On an `iss` mismatch (RFC 9207; SEP-2468) nothing from
+ * the callback is shown at all — not the received `iss`, not `error`,
+ * `error_description` or `error_uri` — only how the received value relates to
+ * the expected one. Other server text is shown only escaped and capped.
+ */
+import {
+    AuthorizationServerMismatchError,
+    InsecureTokenEndpointError,
+    IssuerMismatchError,
+    OAuthError,
+    RegistrationRejectedError,
+    SdkHttpError,
+    UnauthorizedError
+} from '@modelcontextprotocol/client';
+import { AuthorizationTimeoutError } from './callback-listener.ts';
+import { ConsentPageError } from './consent-form.ts';
+import { HeadlessConsentError } from './headless-user-agent.ts';
+import { plainText, quoteUntrusted, showIssuer } from './plain-text.ts';
+
+/** A failure whose one-line explanation is already written. */
+export class ClientFailure extends Error {
+    constructor(
+        message: string,
+        readonly exitCode = 1
+    ) {
+        super(message);
+    }
+}
+
+/**
+ * How the received `iss` differs from the expected issuer, without repeating it: its value is
+ * attacker-controlled in a mix-up (RFC 9207 §2.4) and MUST NOT be displayed (SEP-2468).
+ */
+export function describeIssDifference(expected: string | undefined, received: string | undefined): string {
+    if (received === undefined) return 'iss is missing, though the authorization server advertises authorization_response_iss_parameter_supported';
+    if (expected !== undefined && (received === `${expected}/` || `${received}/` === expected)) return 'iss differs from the expected issuer by a trailing slash';
+    if (expected !== undefined && received.toLowerCase() === expected.toLowerCase()) return 'iss differs from the expected issuer in letter case';
+    return 'iss names a different issuer';
+}
+
+/** The one line printed for an IssuerMismatchError. */
+export function issuerMismatchLine(error: IssuerMismatchError): string {
+    if (error.kind === 'metadata') {
+        return `refused the authorization server: its metadata names an issuer other than the expected ${showIssuer(error.expected)} (RFC 8414 §3.3)`;
+    }
+    const difference = describeIssDifference(error.expected, error.received);
+    return `refused the authorization response: expected iss ${showIssuer(error.expected)}; ${difference} (RFC 9207 §2.4, mix-up defence). Nothing was redeemed.`;
+}
+
+/** The code of an RFC 6749 error, when it is one (error = 1*NQSCHAR; printable, no quote or backslash). */
+const errorCode = (code: string) => (/^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(code) ? code : '(a malformed error code)');
+
+/** An error callback whose `iss` validated: the code and description may be shown, as plain text. */
+export function authorizationErrorLine(error: OAuthError): string {
+    const description = error.message && error.message !== error.code ? ` — ${quoteUntrusted(error.message)}` : '';
+    return `the authorization server refused the authorization: ${errorCode(error.code)}${description}`;
+}
+
+const networkCode = (error: unknown) => ((error as { cause?: { code?: string } }).cause?.code ?? undefined);
+
+/** One line for any error that reaches the top level. */
+export function describeFailure(error: unknown): string {
+    if (error instanceof ClientFailure) return error.message;
+    if (error instanceof IssuerMismatchError) return issuerMismatchLine(error);
+    if (error instanceof AuthorizationServerMismatchError) return 'refused to redeem the code: the authorization server changed while the user was away (SEP-2352)';
+    if (error instanceof OAuthError) return `the authorization server answered with an OAuth error: ${errorCode(error.code)} — ${quoteUntrusted(error.message)}`;
+    if (error instanceof RegistrationRejectedError) return `the authorization server refused the client registration (HTTP ${error.status})`;
+    if (error instanceof InsecureTokenEndpointError) return 'refused to send credentials: the token endpoint is neither https nor loopback';
+    if (error instanceof AuthorizationTimeoutError) return error.message;
+    if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;
+    if (error instanceof SdkHttpError) return `the resource server answered HTTP ${error.status}${error.statusText ? ` ${plainText(error.statusText, 40)}` : ''}`;
+    if (error instanceof UnauthorizedError) return 'authorization did not complete';
+    if (error instanceof TypeError && networkCode(error)) return `cannot reach the server (${networkCode(error)})`;
+    if (error instanceof Error) return `unexpected error: ${plainText(error.message)}`;
+    return 'unexpected error';
+}

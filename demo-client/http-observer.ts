@@ -1,0 +1,62 @@
+/**
+ * Watching the SDK work, without doing its work: a fetch wrapper handed to
+ * the transport that notes what a newcomer should see — the resource's 401 and
+ * 403 challenges, the metadata documents, the registration, each token
+ * response's grant type and granted scope. It reads copies of responses and
+ * never records tokens, codes or secrets.
+ */
+import { extractWWWAuthenticateParams, type FetchLike } from '@modelcontextprotocol/client';
+
+export type ObservedEvent =
+    | { kind: 'challenge'; status: 401 | 403; error?: string; scope?: string; resourceMetadata?: URL }
+    | { kind: 'resource-metadata'; authorizationServers: string[] }
+    | { kind: 'server-metadata'; issuer?: string; issParameterSupported: boolean }
+    | { kind: 'registration'; status: number; clientId?: string; redirectUri?: string }
+    | { kind: 'token'; grantType: string; status: number; scope?: string; error?: string };
+
+const readJson = async (response: Response): Promise<Record<string, unknown>> => {
+    const value: unknown = await response
+        .clone()
+        .json()
+        .catch(() => undefined);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+};
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** What kind of OAuth request this is, judged by its URL and body the way the SDK sends them. */
+function classify(url: URL, init: RequestInit | undefined, resourceUrl: string): 'resource' | 'prm' | 'as-metadata' | 'registration' | 'token' | 'other' {
+    if (url.href === resourceUrl) return 'resource';
+    if (url.pathname.startsWith('/.well-known/oauth-protected-resource')) return 'prm';
+    if (url.pathname.startsWith('/.well-known/oauth-authorization-server') || url.pathname.startsWith('/.well-known/openid-configuration')) return 'as-metadata';
+    if (init?.method === 'POST' && init.body instanceof URLSearchParams && init.body.has('grant_type')) return 'token';
+    if (init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"redirect_uris"')) return 'registration';
+    return 'other';
+}
+
+/** A fetch for the transport that reports each noteworthy exchange to `onEvent`. */
+export function observingFetch(resourceUrl: URL, onEvent: (event: ObservedEvent) => void, base: FetchLike = fetch): FetchLike {
+    return async (input, init) => {
+        const url = new URL(String(input instanceof Request ? input.url : input));
+        const kind = classify(url, init, resourceUrl.href);
+        const response = await base(input, init);
+        if (kind === 'resource' && (response.status === 401 || response.status === 403)) {
+            const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+            onEvent({ kind: 'challenge', status: response.status, error, scope, resourceMetadata: resourceMetadataUrl });
+        } else if (kind === 'prm' && response.ok) {
+            const servers = (await readJson(response)).authorization_servers;
+            onEvent({ kind: 'resource-metadata', authorizationServers: Array.isArray(servers) ? servers.filter((s) => typeof s === 'string') : [] });
+        } else if (kind === 'as-metadata' && response.ok) {
+            const metadata = await readJson(response);
+            onEvent({ kind: 'server-metadata', issuer: text(metadata.issuer), issParameterSupported: metadata.authorization_response_iss_parameter_supported === true });
+        } else if (kind === 'registration') {
+            const submitted = JSON.parse(init!.body as string) as { redirect_uris?: unknown[] };
+            onEvent({ kind: 'registration', status: response.status, clientId: text((await readJson(response)).client_id), redirectUri: text(submitted.redirect_uris?.[0]) });
+        } else if (kind === 'token') {
+            const body = await readJson(response);
+            const grantType = (init!.body as URLSearchParams).get('grant_type')!;
+            onEvent({ kind: 'token', grantType, status: response.status, scope: text(body.scope), error: text(body.error) });
+        }
+        return response;
+    };
+}

@@ -1,0 +1,114 @@
+/**
+ * The client's command line: one command, its arguments and the flags that
+ * shape how authorization happens (who plays the user, where tokens live, how
+ * far step-up may go). Bad input ends the process with one line and exit 2.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommandLine, parseCount, parseHttpUrl, usageError } from '../support/args.ts';
+
+export const PROGRAM = 'demo-client';
+
+export const USAGE = `usage: demo-client <command> --server <RS /mcp url> [flags]
+
+commands:
+  story                 the scripted scoped-tools story, step by step
+  tools                 list the server's tools
+  call <tool> [k=v …]   call one tool with string arguments
+  logout                delete the token store
+
+flags:
+  --server <url>              the resource server's MCP endpoint, e.g. http://127.0.0.1:3001/mcp
+  --headless | --interactive  who approves the consent page (default: headless when CI is set or there is no display)
+  --store <path>              token store file (default: $XDG_STATE_HOME/scoped-tools-story/client.json;
+                              \`story\` uses a fresh temporary store unless --store is given)
+  --max-step-up-retries <n>   step-ups one call may cause (default 1; 0 turns step-up off)
+  --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
+  --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
+  --no-open                   interactive: print the consent URL but do not launch a browser
+`;
+
+export type Command = 'story' | 'tools' | 'call' | 'logout';
+
+export interface ClientOptions {
+    command: Command;
+    /** `call`: the tool name and its `k=v` arguments. */
+    tool?: string;
+    toolArguments: Record<string, string>;
+    server?: URL;
+    headless: boolean;
+    /** The store path the user asked for, or undefined for the command's default. */
+    store?: string;
+    maxStepUps: number;
+    stepUp: boolean;
+    authTimeoutMs: number;
+    openBrowser: boolean;
+}
+
+const FLAGS = {
+    server: { type: 'string' },
+    headless: { type: 'boolean' },
+    interactive: { type: 'boolean' },
+    store: { type: 'string' },
+    'max-step-up-retries': { type: 'string' },
+    'step-up': { type: 'boolean', default: true },
+    'auth-timeout': { type: 'string' },
+    open: { type: 'boolean', default: true },
+    help: { type: 'boolean', short: 'h' }
+} as const;
+
+const COMMANDS: readonly Command[] = ['story', 'tools', 'call', 'logout'];
+
+/** The default store: under $XDG_STATE_HOME (or ~/.local/state), outside any repository. */
+export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
+    const stateHome = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+    return join(stateHome, 'scoped-tools-story', 'client.json');
+}
+
+/** Headless when asked, or when CI is set or no display is reachable; `--interactive` overrides. */
+export function chooseHeadless(flags: { headless?: boolean; interactive?: boolean }, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
+    if (flags.headless) return true;
+    if (flags.interactive) return false;
+    if (env.CI) return true;
+    const hasOwnDisplayServer = platform === 'darwin' || platform === 'win32';
+    return !hasOwnDisplayServer && !env.DISPLAY && !env.WAYLAND_DISPLAY;
+}
+
+/** `k=v` pairs into an object; a pair without `=` or a repeated key is a usage error. */
+export function parseToolArguments(pairs: string[]): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const pair of pairs) {
+        const at = pair.indexOf('=');
+        if (at <= 0) usageError(PROGRAM, `tool arguments are k=v pairs; got ${JSON.stringify(pair.slice(0, 40))}`);
+        const key = pair.slice(0, at);
+        if (Object.hasOwn(result, key)) usageError(PROGRAM, `argument ${JSON.stringify(key)} given twice`);
+        result[key] = pair.slice(at + 1);
+    }
+    return result;
+}
+
+export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
+    const { values, positionals } = parseCommandLine(PROGRAM, FLAGS, argv);
+    if (values.help) {
+        process.stdout.write(USAGE);
+        process.exit(0);
+    }
+    const [command, ...rest] = positionals;
+    if (!command) usageError(PROGRAM, `a command is required (${COMMANDS.join(', ')}); see --help`);
+    if (!COMMANDS.includes(command as Command)) usageError(PROGRAM, `unknown command ${JSON.stringify(command.slice(0, 40))}; expected ${COMMANDS.join(', ')}`);
+    if (values.headless && values.interactive) usageError(PROGRAM, '--headless and --interactive exclude each other');
+    if (command === 'call' && rest.length === 0) usageError(PROGRAM, 'call needs a tool name: call <tool> [k=v …]');
+    if (command !== 'call' && rest.length > 0) usageError(PROGRAM, `${command} takes no arguments`);
+    return {
+        command: command as Command,
+        tool: command === 'call' ? rest[0] : undefined,
+        toolArguments: command === 'call' ? parseToolArguments(rest.slice(1)) : {},
+        server: command === 'logout' && !values.server ? undefined : parseHttpUrl(PROGRAM, '--server', values.server),
+        headless: chooseHeadless(values, process.env, process.platform),
+        store: values.store,
+        maxStepUps: parseCount(PROGRAM, '--max-step-up-retries', values['max-step-up-retries'], 1),
+        stepUp: values['step-up'],
+        authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
+        openBrowser: values.open
+    };
+}

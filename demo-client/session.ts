@@ -1,0 +1,212 @@
+/**
+ * The host: one MCP client session against one resource server, built on the
+ * SDK's Client and StreamableHTTPClientTransport. The SDK runs OAuth — the 401
+ * flow, the SEP-2350 step-up with the scope union, the RFC 9207 `iss` check in
+ * `finishAuth`. The host does what the SDK leaves to it: when the transport
+ * throws UnauthorizedError it completes the authorization (callback, then
+ * `finishAuth` with the whole query) and retries, and it bounds those retries
+ * so a scope that is never granted ends the call instead of looping.
+ */
+import {
+    Client,
+    InsufficientScopeError,
+    SdkErrorCode,
+    SdkHttpError,
+    StreamableHTTPClientTransport,
+    UnauthorizedError,
+    IssuerMismatchError,
+    OAuthError,
+    type CallToolResult,
+    type Tool
+} from '@modelcontextprotocol/client';
+import { Authorizer, type ConsentEvent } from './authorizer.ts';
+import { CallbackListener } from './callback-listener.ts';
+import { ClientFailure, authorizationErrorLine, issuerMismatchLine } from './failures.ts';
+import { observingFetch, type ObservedEvent } from './http-observer.ts';
+import { CLIENT_NAME, StoryOAuthProvider } from './oauth-provider.ts';
+import { refusalLine, stepUpOptionsFor, type StepUpPolicy } from './step-up-policy.ts';
+import type { TokenStore } from './token-store.ts';
+
+/** Authorizations per call that are not step-ups (first login, a token that stopped working). */
+const MAX_LOGINS_PER_CALL = 2;
+
+export type SessionEvent =
+    | Exclude<ObservedEvent, { kind: 'challenge' }>
+    | (Extract<ObservedEvent, { kind: 'challenge' }> & { tool?: string })
+    | ConsentEvent
+    | { kind: 'callback-port-changed'; previous: number; now: number }
+    | { kind: 'authorization-started'; scope?: string; heldScope?: string; stepUp: boolean }
+    | { kind: 'callback-accepted' }
+    | { kind: 'callback-rejected'; reason: string }
+    | { kind: 'issuer-verified'; issuer?: string; issPresent: boolean };
+
+export interface SessionOptions {
+    server: URL;
+    store: TokenStore;
+    policy: StepUpPolicy;
+    headless: boolean;
+    openBrowser: boolean;
+    authTimeoutMs: number;
+    onEvent(event: SessionEvent): void;
+    /** A line for the user on stdout (the consent URL). */
+    print(line: string): void;
+    /** A warning line on stderr. */
+    warn(line: string): void;
+}
+
+/** A call refused with 403 insufficient_scope and not stepped up (any further). */
+export class StepUpRefusal extends ClientFailure {
+    constructor(
+        line: string,
+        readonly tool: string,
+        readonly requiredScope: string | undefined,
+        readonly stepUps: number
+    ) {
+        super(line);
+    }
+}
+
+interface Connection {
+    client: Client;
+    transport: StreamableHTTPClientTransport;
+    stepUp: ReturnType<typeof stepUpOptionsFor>;
+}
+
+const isUnauthorized = (error: unknown) => error instanceof UnauthorizedError;
+const isStepUpCap = (error: unknown) => error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpForbidden;
+
+export class Session {
+    private connection?: Connection;
+    private currentTool?: string;
+    private challengesThisAttempt = 0;
+    private lastChallenge?: Extract<ObservedEvent, { kind: 'challenge' }>;
+    private heldEvents?: SessionEvent[];
+    private readonly fetch;
+    private readonly authorizer: Authorizer;
+
+    private constructor(
+        private readonly options: SessionOptions,
+        private readonly listener: CallbackListener,
+        readonly provider: StoryOAuthProvider
+    ) {
+        this.fetch = observingFetch(options.server, (event) => this.observe(event));
+        this.authorizer = new Authorizer(listener, { ...options, onEvent: (event) => options.onEvent(event) });
+    }
+
+    /** Starts the callback listener (on the stored port when free) and prepares the provider. */
+    static async open(options: SessionOptions): Promise<Session> {
+        const previous = options.store.callbackPort;
+        const listener = await CallbackListener.start(previous, (reason) => options.onEvent({ kind: 'callback-rejected', reason }));
+        if (previous !== undefined && previous !== listener.port) options.onEvent({ kind: 'callback-port-changed', previous, now: listener.port });
+        const provider = new StoryOAuthProvider(options.store, options.server.href, listener);
+        return new Session(options, listener, provider);
+    }
+
+    /** The tools the server lists. */
+    listTools(): Promise<Tool[]> {
+        return this.withAuthorization(undefined, async (client) => (await client.listTools()).tools);
+    }
+
+    /** Calls `name`, stepping up within the policy's bound when the resource answers 403 insufficient_scope. */
+    callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+        return this.withAuthorization(name, (client) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>);
+    }
+
+    async close(): Promise<void> {
+        await this.disconnect();
+        await this.listener.close();
+    }
+
+    private async withAuthorization<T>(tool: string | undefined, action: (client: Client) => Promise<T>): Promise<T> {
+        let stepUps = 0;
+        let logins = 0;
+        for (;;) {
+            this.currentTool = undefined;
+            const connection = await this.connect(stepUps);
+            this.currentTool = tool;
+            this.challengesThisAttempt = 0;
+            try {
+                return await action(connection.client);
+            } catch (error) {
+                const challenged = this.challengesThisAttempt;
+                if (isUnauthorized(error)) {
+                    // Every 403 in this attempt started a step-up; the last one needs the user.
+                    if (challenged === 0 && ++logins > MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
+                    stepUps += challenged;
+                    await this.completeAuthorization(connection.transport, challenged > 0);
+                    continue;
+                }
+                if (error instanceof InsufficientScopeError) throw this.refusal(tool, error.requiredScope, error.resourceMetadataUrl, stepUps + challenged - 1);
+                if (isStepUpCap(error)) throw this.refusal(tool, this.lastChallenge?.scope, this.lastChallenge?.resourceMetadata, stepUps + challenged - 1);
+                throw error;
+            }
+        }
+    }
+
+    /** A connection whose transport may step up as often as this call has left; connects (and logs in) when needed. */
+    private async connect(stepUpsUsed: number): Promise<Connection> {
+        const stepUp = stepUpOptionsFor(this.options.policy, stepUpsUsed);
+        const current = this.connection;
+        if (current && current.stepUp.onInsufficientScope === stepUp.onInsufficientScope && current.stepUp.maxStepUpRetries === stepUp.maxStepUpRetries) return current;
+        await this.disconnect();
+        for (let logins = 0; ; logins++) {
+            const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
+            const client = new Client({ name: CLIENT_NAME, version: '0.1.0' });
+            try {
+                await client.connect(transport);
+                this.connection = { client, transport, stepUp };
+                return this.connection;
+            } catch (error) {
+                if (!isUnauthorized(error)) throw error;
+                if (logins >= MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
+                await this.completeAuthorization(transport, false);
+            }
+        }
+    }
+
+    private async disconnect(): Promise<void> {
+        const connection = this.connection;
+        this.connection = undefined;
+        await connection?.client.close().catch(() => {});
+    }
+
+    /** Completes the authorization the SDK just started: consent, callback, then `finishAuth` with the whole query. */
+    private async completeAuthorization(transport: StreamableHTTPClientTransport, stepUp: boolean): Promise<void> {
+        const request = this.provider.takeAuthorizationRequest();
+        if (!request) throw new ClientFailure('the server asked for authorization, but the SDK started none');
+        this.options.onEvent({ kind: 'authorization-started', scope: request.scope, heldScope: this.provider.tokens()?.scope, stepUp });
+        const params = await this.authorizer.complete(request);
+        this.options.onEvent({ kind: 'callback-accepted' });
+        this.heldEvents = [];
+        try {
+            await transport.finishAuth(params);
+            this.options.onEvent({ kind: 'issuer-verified', issuer: this.provider.issuer, issPresent: params.has('iss') });
+        } catch (error) {
+            if (error instanceof IssuerMismatchError) throw new ClientFailure(issuerMismatchLine(error));
+            // Only reached once iss validated (the SDK checks it before reading error params), so the text may be shown.
+            if (error instanceof OAuthError && !params.has('code')) throw new ClientFailure(authorizationErrorLine(error));
+            throw error;
+        } finally {
+            const held = this.heldEvents;
+            this.heldEvents = undefined;
+            held.forEach((event) => this.options.onEvent(event));
+        }
+    }
+
+    private refusal(tool: string | undefined, requiredScope: string | undefined, resourceMetadataUrl: URL | undefined, stepUps: number): StepUpRefusal {
+        const name = tool ?? 'the request';
+        const grantedScope = this.provider.tokens()?.scope;
+        const line = refusalLine(this.options.policy, { tool: name, requiredScope, resourceMetadataUrl, stepUps: Math.max(0, stepUps), grantedScope });
+        return new StepUpRefusal(line, name, requiredScope, Math.max(0, stepUps));
+    }
+
+    private observe(event: ObservedEvent): void {
+        if (event.kind === 'challenge' && event.status === 403 && event.error === 'insufficient_scope') {
+            this.challengesThisAttempt++;
+            this.lastChallenge = event;
+        }
+        const enriched: SessionEvent = event.kind === 'challenge' ? { ...event, tool: this.currentTool } : event;
+        if (this.heldEvents && event.kind === 'token') this.heldEvents.push(enriched);
+        else this.options.onEvent(enriched);
+    }
+}
