@@ -7,6 +7,8 @@
  * puts `error="invalid_token"` even on a request that sent no token at all
  * (RFC 6750 §3.1 says not to) and names a scope only when it also enforces it
  * on every request; this RS's challenge always names the first scope to ask for.
+ * `verifyBearerToken` also stamps `resourceMetadataUrl` on the verified token's
+ * `AuthInfo`, which is where the SDK's per-tool 403 challenges take it from.
  */
 import { OAuthError, OAuthErrorCode, verifyBearerToken, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import type { RequestHandler, Response } from 'express';

@@ -1,7 +1,8 @@
 /**
- * The `WWW-Authenticate` challenges this RS sends, in the exact shapes the
- * suite's clients and tests rely on. Every value in them is the RS's own
- * (its metadata URL, a scope from scopes.ts), never request text.
+ * The 401 `WWW-Authenticate` challenge this RS sends, in the exact shape the
+ * suite's clients and tests rely on. Every value in it is the RS's own (its
+ * metadata URL, a scope from scopes.ts), never request text. The 403
+ * `insufficient_scope` challenge is the SDK's (tools.ts, `requireScopes`).
  */
 import { INITIAL_SCOPE } from './scopes.ts';
 
@@ -15,9 +16,4 @@ export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPre
     const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${INITIAL_SCOPE}"`];
     if (tokenWasPresented) params.unshift('error="invalid_token"');
     return `Bearer ${params.join(', ')}`;
-}
-
-/** 403 challenge naming the scope the call needs (RFC 6750 §3.1 insufficient_scope; MCP step-up, SEP-2350). */
-export function insufficientScopeChallenge(scope: string, resourceMetadataUrl: string): string {
-    return `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${resourceMetadataUrl}"`;
 }

@@ -32,7 +32,6 @@ import { rejectMcpNameMismatch } from './mcp-name-check.ts';
 import { mcpEndpoint } from './mcp-endpoint.ts';
 import { rejectBatches, requireJsonBody } from './mcp-request.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
-import { requireToolScope } from './scope-guard.ts';
 import { jwtAccessTokenVerifier } from './token-verifier.ts';
 
 const PROGRAM = 'demo-rs';
@@ -68,7 +67,6 @@ function resourceServer(origin: string, issuer: string): express.Express {
         logToolCalls,
         rejectBatches,
         rejectMcpNameMismatch,
-        requireToolScope(resourceMetadataUrl),
         mcpEndpoint(new FileStore())
     );
     app.all(MCP_PATH, authenticate, methodNotAllowed('POST'));

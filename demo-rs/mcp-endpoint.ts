@@ -7,8 +7,9 @@
  * SDK's stateless legacy fallback. Every request gets a fresh `McpServer`; the
  * file store is the only state and is shared.
  *
- * Authentication and the scope/`Mcp-Name` checks run before this handler;
- * the verified token reaches the tools as `ctx.http.authInfo` (via `req.auth`).
+ * Authentication and the `Mcp-Name` check run before this handler; the
+ * verified token arrives as `req.auth`, which the SDK reads for each tool's
+ * scope challenge (in both eras) and hands to the tools as `ctx.http.authInfo`.
  */
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';

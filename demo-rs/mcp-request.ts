@@ -1,7 +1,7 @@
 /**
  * Reading what a POST to `/mcp` asks for, from its parsed JSON-RPC body,
- * before the SDK transport sees it — so the HTTP layer can refuse a call with
- * a status code (403, 400) rather than a JSON-RPC error inside a 200.
+ * before the SDK transport sees it — so the HTTP layer can refuse a request
+ * with a status code (400, 415) rather than a JSON-RPC error inside a 200.
  */
 import { isJsonContentType, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { RequestHandler } from 'express';
@@ -25,7 +25,7 @@ export function toolCallOf(body: unknown): ToolCall | undefined {
     return { name, id };
 }
 
-/** POST bodies must be JSON: anything else would reach the SDK unparsed and unchecked by the guards below. */
+/** POST bodies must be JSON: anything else would reach the SDK unparsed and unchecked by the checks below. */
 export const requireJsonBody: RequestHandler = (req, res, next) => {
     if (isJsonContentType(req.headers['content-type'])) return next();
     res.status(415).json({ error: 'unsupported_media_type', error_description: 'POST /mcp takes Content-Type: application/json.' });

@@ -1,9 +1,10 @@
 /**
  * The RS's scope policy in one place: which scope each tool needs.
  *
- * The scope guard (HTTP 403 before the SDK runs), the tool descriptions and
- * `tools/list` `_meta`, and the protected-resource metadata all read this
- * table, so what the RS advertises and what it enforces cannot drift apart.
+ * The tools' scope challenges (the SDK's HTTP 403 before a tool runs), their
+ * descriptions and `tools/list` `_meta`, and the protected-resource metadata
+ * all read this table, so what the RS advertises and what it enforces cannot
+ * drift apart.
  */
 
 export const TOOL_SCOPES = {
@@ -26,9 +27,4 @@ export const REQUIRED_SCOPE_META_KEY = 'scoped-tools/required-scope';
 
 export function isToolName(name: string): name is ToolName {
     return Object.hasOwn(TOOL_SCOPES, name);
-}
-
-/** The scope `name` needs, or undefined for a tool this RS does not have (the SDK answers those). */
-export function requiredScopeOf(name: string): string | undefined {
-    return isToolName(name) ? TOOL_SCOPES[name] : undefined;
 }

@@ -2,11 +2,16 @@
  * The four tools over the file store, registered on an SDK `McpServer`.
  *
  * Each tool's description and `_meta` name the scope it needs, so a client can
- * see from `tools/list` what a call will ask of its token. The scope itself is
- * enforced before the SDK runs (scope-guard.ts); the handlers here only do the
- * file work.
+ * see from `tools/list` what a call will ask of its token. The same table
+ * feeds each tool's `scopeChallenge` (the SDK's `requireScopes`): the SDK
+ * checks it before the tool runs, in both protocol eras, and answers a call
+ * whose token lacks the scope with HTTP 403 and a `Bearer
+ * error="insufficient_scope", scope="<needed>", resource_metadata="…"`
+ * challenge (RFC 6750 §3.1) — the challenge a client steps up from (SEP-2350).
+ * A JSON-RPC error inside a 200 would give the client nothing to re-authorize
+ * with. The handlers here only do the file work.
  */
-import type { McpServer } from '@modelcontextprotocol/server';
+import { requireScopes, type McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { MAX_FILES, type FileStore } from './file-store.ts';
 import { REQUIRED_SCOPE_META_KEY, TOOL_SCOPES, type ToolName } from './scopes.ts';
@@ -22,13 +27,14 @@ const fileContent = z.string().max(16 * 1024).describe('Text content, at most 16
 
 const fileEntry = z.object({ name: z.string(), bytes: z.number().int() });
 
-/** Title, description and `_meta` for `tool`, with its scope spelled out. */
+/** Title, description, `_meta` and the enforced scope challenge for `tool`, all from its one scope. */
 function describe(tool: ToolName, title: string, summary: string) {
     const scope = TOOL_SCOPES[tool];
     return {
         title,
         description: `${summary} Requires scope ${scope}.`,
-        _meta: { [REQUIRED_SCOPE_META_KEY]: scope }
+        _meta: { [REQUIRED_SCOPE_META_KEY]: scope },
+        scopeChallenge: requireScopes(scope) // RFC 6750 §3.1 insufficient_scope → HTTP 403 naming `scope`
     };
 }
 

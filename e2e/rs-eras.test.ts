@@ -83,8 +83,11 @@ describe('v2 SDK client (@modelcontextprotocol/client) with a static bearer toke
         }
     });
 
-    it('reads the 403 challenge: InsufficientScopeError names files:write and our metadata URL', async () => {
-        const client = new Client({ name: 'rs-e2e', version: '1.0.0' });
+    it.each([
+        ['2025 initialize', {}],
+        [`pinned to ${MODERN}`, { versionNegotiation: { mode: { pin: MODERN } } }]
+    ] as const)('reads the 403 challenge (%s): InsufficientScopeError names files:write and our metadata URL', async (_era, options) => {
+        const client = new Client({ name: 'rs-e2e', version: '1.0.0' }, options);
         await client.connect(v2Transport(token));
         try {
             const error = await client.callTool({ name: 'write-file', arguments: { name: 'x.txt', content: 'x' } }).catch((caught: unknown) => caught);

@@ -108,6 +108,13 @@ export function rawHttp(url: string, options: { method?: string; headers?: Recor
     });
 }
 
+/** The auth-params of a `Bearer` challenge (RFC 6750 §3), keyed by name; throws if it is not a Bearer challenge. */
+export function bearerChallengeParams(header: string | null): Record<string, string> {
+    const match = /^Bearer (.*)$/.exec(header ?? '');
+    if (!match) throw new Error(`not a Bearer challenge: ${header}`);
+    return Object.fromEntries([...match[1].matchAll(/([\w-]+)="((?:[^"\\]|\\.)*)"/g)].map(([, name, value]) => [name, value.replace(/\\(.)/g, '$1')]));
+}
+
 /** The `call …` lines the RS printed so far. */
 export function callLines(rs: RunningServer): string[] {
     return rs.stdout.filter((line) => line.startsWith('call '));

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAs, type FakeAs } from './fixtures/fake-as.ts';
-import { callLines, post, send, startRs, toolCall, waitForOutput, type Era, type RunningRs } from './rs-fixture.ts';
+import { bearerChallengeParams, callLines, post, send, startRs, toolCall, waitForOutput, type Era, type HttpAnswer, type RunningRs } from './rs-fixture.ts';
 
 let as: FakeAs;
 let rs: RunningRs;
@@ -25,8 +25,16 @@ afterAll(async () => {
     await as?.stop();
 });
 
-const insufficientScope = (scope: string) =>
-    `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${rs.metadataUrl}"`;
+/** A 403 whose Bearer challenge says insufficient_scope, names exactly `scope`, and points at our metadata. */
+function expectInsufficientScope(answer: HttpAnswer, scope: string): void {
+    expect(answer.status).toBe(403);
+    expect(bearerChallengeParams(answer.headers.get('www-authenticate'))).toMatchObject({
+        error: 'insufficient_scope',
+        scope,
+        resource_metadata: rs.metadataUrl
+    });
+    expect(answer.json).toMatchObject({ error: 'insufficient_scope' });
+}
 
 describe('tools/list', () => {
     it.each<Era>(['legacy', 'modern'])('shows each tool and its scope in the description and _meta (%s)', async (era) => {
@@ -49,9 +57,7 @@ describe.each<Era>(['legacy', 'modern'])('tools/call scopes (%s era)', (era) => 
 
     it('write-file with files:read only → 403 insufficient_scope naming files:write', async () => {
         const answer = await post(rs, era, toolCall('write-file', { name: `${era}.txt`, content: 'denied' }), readOnly);
-        expect(answer.status).toBe(403);
-        expect(answer.headers.get('www-authenticate')).toBe(insufficientScope('files:write'));
-        expect(answer.json).toMatchObject({ error: 'insufficient_scope', scope: 'files:write' });
+        expectInsufficientScope(answer, 'files:write');
 
         const read = await post(rs, era, toolCall('read-file', { name: `${era}.txt` }), readOnly);
         expect(read.json.result.isError).toBe(true);
@@ -72,8 +78,7 @@ describe.each<Era>(['legacy', 'modern'])('tools/call scopes (%s era)', (era) => 
 
     it('purge-files → 403 naming files:admin, even with read and write', async () => {
         const answer = await post(rs, era, toolCall('purge-files'), readWrite);
-        expect(answer.status).toBe(403);
-        expect(answer.headers.get('www-authenticate')).toBe(insufficientScope('files:admin'));
+        expectInsufficientScope(answer, 'files:admin');
         expect((await post(rs, era, toolCall('list-files'), readOnly)).json.result.structuredContent.files.length).toBeGreaterThan(0);
     });
 
@@ -97,8 +102,7 @@ describe('Mcp-Name header', () => {
 
     it('cannot launder a call past the scope check: the body decides the scope', async () => {
         const answer = await post(rs, 'legacy', toolCall('purge-files'), readWrite, { 'mcp-name': 'purge-files' });
-        expect(answer.status).toBe(403);
-        expect(answer.headers.get('www-authenticate')).toBe(insufficientScope('files:admin'));
+        expectInsufficientScope(answer, 'files:admin');
     });
 
     it('accepts the base64 form of a matching name (SEP-2243)', async () => {
