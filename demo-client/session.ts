@@ -17,7 +17,8 @@ import {
     IssuerMismatchError,
     OAuthError,
     type CallToolResult,
-    type Tool
+    type Tool,
+    type VersionNegotiationOptions
 } from '@modelcontextprotocol/client';
 import { Authorizer, type ConsentEvent } from './authorizer.ts';
 import { CallbackListener } from './callback-listener.ts';
@@ -52,6 +53,8 @@ export interface SessionOptions {
     print(line: string): void;
     /** A warning line on stderr. */
     warn(line: string): void;
+    /** Protocol era negotiation (the SDK's default, legacy, when absent). */
+    versionNegotiation?: VersionNegotiationOptions;
 }
 
 /** A call refused with 403 insufficient_scope and not stepped up (any further). */
@@ -151,7 +154,7 @@ export class Session {
         await this.disconnect();
         for (let logins = 0; ; logins++) {
             const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
-            const client = new Client({ name: CLIENT_NAME, version: '0.1.0' });
+            const client = new Client({ name: CLIENT_NAME, version: '0.1.0' }, { versionNegotiation: this.options.versionNegotiation });
             try {
                 await client.connect(transport);
                 this.connection = { client, transport, stepUp };

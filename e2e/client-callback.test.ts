@@ -1,0 +1,124 @@
+/**
+ * Client, the loopback callback listener, with the test as the user's browser
+ * (interactive mode) against an AS that redirects at once:
+ * - `state` missing, wrong or repeated → a 400 static page, the pending
+ *   authorization keeps waiting; a state is usable once — a replayed
+ *   callback is refused and its code is never redeemed;
+ * - the listener is bound to 127.0.0.1 only;
+ * - --auth-timeout ends the wait with a clear message;
+ * - when `open` cannot launch a browser, the URL is printed and the client
+ *   keeps waiting.
+ */
+import { connect } from 'node:net';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { callbackUrlFor, eventually, OPEN_PREFIX, printedUrls, startClient, startHostile, tokenLines, type Servers } from './client-harness.ts';
+import { tempDir } from './stack.ts';
+
+let servers: Servers | undefined;
+const store = tempDir('client-callback-');
+const storeFile = () => `${store.path}/${Math.random()}.json`;
+
+afterEach(async () => {
+    await servers?.stop();
+    servers = undefined;
+});
+afterAll(() => store.remove());
+
+const withQuery = (url: URL, edit: (params: URLSearchParams) => void) => {
+    const changed = new URL(url);
+    edit(changed.searchParams);
+    return changed;
+};
+
+/** Whether a TCP connection to host:port is accepted. */
+const accepts = (host: string, port: number) =>
+    new Promise<boolean>((resolve) => {
+        const socket = connect({ host, port });
+        socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+    });
+
+describe('state (RFC 6749 §10.12)', () => {
+    it('refuses missing, wrong and repeated state, keeps waiting, and takes each state once', async () => {
+        servers = await startHostile([]);
+        const client = startClient(['call', 'write-file', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', storeFile()]);
+        await client.line(/^Open this URL in your browser: /);
+        const first = await callbackUrlFor(printedUrls(client)[0]!);
+
+        for (const forged of [
+            withQuery(first, (params) => params.delete('state')),
+            withQuery(first, (params) => params.set('state', 'not-the-state')),
+            withQuery(first, (params) => params.append('state', first.searchParams.get('state')!))
+        ]) {
+            const refused = await fetch(forged);
+            expect(refused.status).toBe(400);
+            expect(await refused.text()).toContain('Authorization response not accepted');
+        }
+        expect(tokenLines(servers.as)).toEqual([]);
+
+        expect((await fetch(first)).status).toBe(200);
+        // write-file needs files:write: the step-up starts a second authorization.
+        await eventually(() => expect(printedUrls(client)).toHaveLength(2));
+        const replay = await fetch(first);
+        expect(replay.status).toBe(400);
+        const second = await callbackUrlFor(printedUrls(client)[1]!);
+        expect((await fetch(second)).status).toBe(200);
+
+        expect(await client.exit).toBe(0);
+        expect(client.stderr).toEqual([
+            'demo-client: ignored a callback: it carries no state',
+            'demo-client: ignored a callback: its state does not match the pending authorization',
+            'demo-client: ignored a callback: the parameter state appears more than once',
+            'demo-client: ignored a callback: its state does not match the pending authorization'
+        ]);
+        // Two authorizations, two codes redeemed; the replayed code never reached /token again.
+        await eventually(() => expect(tokenLines(servers!.as)).toHaveLength(2));
+        expect(client.stdout).toContain('· write-file ✓');
+    });
+});
+
+describe('the listener', () => {
+    it('is bound to 127.0.0.1 only, and serves nothing but /callback', async () => {
+        servers = await startHostile([]);
+        const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', storeFile()]);
+        await client.line(/^Open this URL in your browser: /);
+        const redirect = new URL(printedUrls(client)[0]!.searchParams.get('redirect_uri')!);
+        const port = Number(redirect.port);
+        expect(redirect.hostname).toBe('127.0.0.1');
+        expect(redirect.pathname).toBe('/callback');
+
+        expect(await accepts('127.0.0.1', port)).toBe(true);
+        expect(await accepts('127.0.0.2', port)).toBe(false);
+        expect(await accepts('::1', port)).toBe(false);
+        expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+
+        expect((await fetch(await callbackUrlFor(printedUrls(client)[0]!))).status).toBe(200);
+        expect(await client.exit).toBe(0);
+    });
+
+    it('ends the wait after --auth-timeout with a clear message', async () => {
+        servers = await startHostile([]);
+        const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--auth-timeout', '1', '--store', storeFile()]);
+        expect(await client.exit).toBe(1);
+        expect(printedUrls(client)).toHaveLength(1);
+        expect(client.stderr).toEqual(['demo-client: no authorization response arrived within 1 s (--auth-timeout); nothing was granted']);
+        expect(tokenLines(servers.as)).toEqual([]);
+    });
+});
+
+describe('interactive consent', () => {
+    it('prints the URL, says when no browser could be opened, and keeps waiting', async () => {
+        servers = await startHostile([]);
+        // No PATH and no display: the `open` launcher cannot start a browser.
+        const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--store', storeFile()], { PATH: '/nonexistent', DISPLAY: '', WAYLAND_DISPLAY: '' });
+        const line = await client.line(/^Open this URL in your browser: http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
+        await eventually(() => expect(client.stderr.join('\n')).toMatch(/could not open a browser \(.+\); open the URL above yourself — still waiting for the callback/));
+
+        expect((await fetch(await callbackUrlFor(new URL(line.slice(OPEN_PREFIX.length))))).status).toBe(200);
+        expect(await client.exit).toBe(0);
+        expect(client.stdout).toContain('· list-files ✓');
+    });
+});

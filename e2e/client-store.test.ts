@@ -1,0 +1,130 @@
+/**
+ * Client, the token store, against the real AS and RS:
+ * - registration and tokens persist in the --store file (mode 0600, parent
+ *   created), so a later call asks again only for what it lacks — and not at
+ *   all once the token covers it;
+ * - the default store lives under $XDG_STATE_HOME, outside the repository;
+ * - `logout` deletes it and the next call logs in afresh;
+ * - a corrupt or unreadable store is reported in one line and replaced by a fresh login;
+ * - the registered redirect_uri and the bound callback port always agree: the
+ *   stored port is reused, and when it is taken the client registers again.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, grants, registerLines } from './client-harness.ts';
+import { runClient, startStack, tempDir, type Stack } from './stack.ts';
+
+let stack: Stack;
+const dirs = tempDir('client-store-');
+let storePath: string;
+
+beforeEach(async () => {
+    stack = await startStack();
+    storePath = join(dirs.path, String(Math.random()), 'nested', 'client.json');
+});
+afterEach(async () => {
+    await stack.stop();
+});
+afterAll(() => dirs.remove());
+
+const tokenCount = () => stack.as.stdout.filter((line) => line.startsWith('token ')).length;
+const client = (...args: string[]) => runClient([...args, '--server', stack.mcpUrl, '--headless', '--store', storePath]);
+
+describe('persistence', () => {
+    it('keeps registration and tokens in a 0600 file, so later calls do not ask again for what they hold', async () => {
+        const first = await client('call', 'list-files');
+        expect(first.code).toBe(0);
+        expect(statSync(storePath).mode & 0o777).toBe(0o600);
+        expect(JSON.parse(readFileSync(storePath, 'utf8'))).toMatchObject({ version: 1, callbackPort: expect.any(Number) });
+
+        const second = await client('call', 'write-file', 'name=kept.txt', 'content=x');
+        expect(second.code).toBe(0);
+        expect(second.stdout).not.toContain('Registration');
+        expect(second.stdout).not.toContain('401');
+        expect(second.stdout).toContain('Step-up: asking for the union "files:read files:write"');
+
+        const third = await client('call', 'write-file', 'name=kept.txt', 'content=y');
+        expect(third.code).toBe(0);
+        expect(third.stdout).toBe('· write-file ✓\nReplaced kept.txt (1 bytes).');
+
+        await eventually(() => expect(grants(stack.as, 'authorization_code')).toHaveLength(2));
+        expect(registerLines(stack.as)).toHaveLength(1);
+        expect(tokenCount()).toBe(2);
+    });
+
+    it('defaults to $XDG_STATE_HOME/scoped-tools-story/client.json', async () => {
+        const stateHome = join(dirs.path, 'state-home');
+        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--headless'], { env: { XDG_STATE_HOME: stateHome } });
+        expect(run.code).toBe(0);
+        expect(statSync(join(stateHome, 'scoped-tools-story', 'client.json')).mode & 0o777).toBe(0o600);
+    });
+});
+
+describe('logout', () => {
+    it('deletes the store, and the next call registers and consents again', async () => {
+        expect((await client('call', 'list-files')).code).toBe(0);
+        const logout = await runClient(['logout', '--store', storePath]);
+        expect(logout.code).toBe(0);
+        expect(logout.stdout).toBe(`logged out: deleted ${storePath}`);
+        expect(existsSync(storePath)).toBe(false);
+        expect((await runClient(['logout', '--store', storePath])).stdout).toBe(`nothing to delete: ${storePath} does not exist`);
+
+        const again = await client('call', 'list-files');
+        expect(again.code).toBe(0);
+        expect(again.stdout).toContain('Consent: asking for "files:read"');
+        await eventually(() => expect(registerLines(stack.as)).toHaveLength(2));
+    });
+});
+
+describe('a bad store', () => {
+    it('corrupt: one clear line, a fresh login, and a valid store afterwards', async () => {
+        mkdirSync(join(storePath, '..'), { recursive: true });
+        writeFileSync(storePath, '{"version": 1, "clients": [');
+        const run = await client('call', 'list-files');
+        expect(run.code).toBe(0);
+        expect(run.stderr).toBe(`demo-client: token store ${storePath} is corrupt (not a scoped-tools store); starting a fresh login and replacing it`);
+        expect(run.stdout).toContain('Registration: client_id');
+        expect(JSON.parse(readFileSync(storePath, 'utf8'))).toMatchObject({ version: 1 });
+        expect(statSync(storePath).mode & 0o777).toBe(0o600);
+    });
+
+    it('unreadable (a directory in its place): one line each for reading and writing, and the call still works', async () => {
+        mkdirSync(storePath, { recursive: true });
+        const run = await client('call', 'list-files');
+        expect(run.code).toBe(0);
+        expect(run.stderr.split('\n')).toEqual([
+            `demo-client: token store ${storePath} cannot be read (EISDIR); starting a fresh login`,
+            `demo-client: token store ${storePath} cannot be written (EISDIR); tokens are kept for this run only`
+        ]);
+        expect(run.stdout).toContain('· list-files ✓');
+    });
+});
+
+describe('callback port and redirect_uri', () => {
+    it('reuses the stored port, and registers again when that port is taken', async () => {
+        expect((await client('call', 'list-files')).code).toBe(0);
+        const port = () => (JSON.parse(readFileSync(storePath, 'utf8')) as { callbackPort: number }).callbackPort;
+        const stored = port();
+
+        // The step-up needs the callback again: same port, so the registration still matches.
+        const reused = await client('call', 'write-file', 'name=reused.txt', 'content=x');
+        expect(reused.code).toBe(0);
+        expect(reused.stdout).not.toContain('Registration');
+        expect(port()).toBe(stored);
+
+        const squatter = createServer();
+        await new Promise<void>((resolve) => squatter.listen(stored, '127.0.0.1', resolve));
+        try {
+            const moved = await client('call', 'purge-files');
+            expect(moved.stderr).toContain(`demo-client: the stored callback port ${stored} is taken; listening on ${port()} and registering again (redirect URIs match exactly)`);
+            expect(moved.stdout).toContain(`redirect_uri http://127.0.0.1:${port()}/callback`);
+            expect(moved.stdout).toContain('headless: approved the consent page as the user');
+            expect(port()).not.toBe(stored);
+        } finally {
+            squatter.close();
+        }
+        await eventually(() => expect(registerLines(stack.as)).toHaveLength(2));
+    });
+});
