@@ -1,0 +1,38 @@
+/**
+ * Everything the endpoints share: the issuer, the settings from the command
+ * line, the signing key and the in-memory stores. Built once at start-up.
+ */
+import { AuthorizationCodes } from './stores/authorization-codes.ts';
+import { ClientRegistry } from './stores/clients.ts';
+import { PendingConsents } from './stores/pending-consents.ts';
+import { RefreshTokens } from './stores/refresh-tokens.ts';
+import type { SigningKey } from './signing-key.ts';
+
+export interface Settings {
+    accessTokenTtlSeconds: number;
+    codeTtlSeconds: number;
+    consentTtlSeconds: number;
+}
+
+export interface AsContext {
+    /** The AS's origin, exactly as published in its metadata (RFC 8414 §2), e.g. `http://127.0.0.1:40123`. */
+    issuer: string;
+    settings: Settings;
+    signingKey: SigningKey;
+    clients: ClientRegistry;
+    consents: PendingConsents;
+    codes: AuthorizationCodes;
+    refreshTokens: RefreshTokens;
+}
+
+export function createContext(issuer: string, settings: Settings, signingKey: SigningKey): AsContext {
+    return {
+        issuer,
+        settings,
+        signingKey,
+        clients: new ClientRegistry(),
+        consents: new PendingConsents(settings.consentTtlSeconds),
+        codes: new AuthorizationCodes(settings.codeTtlSeconds),
+        refreshTokens: new RefreshTokens()
+    };
+}

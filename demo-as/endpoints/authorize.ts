@@ -1,0 +1,68 @@
+/**
+ * GET /authorize — the authorization endpoint (RFC 6749 §4.1.1).
+ *
+ * The checks live in rules/authorization-request.ts; this file turns their
+ * verdict into a response: an error page (unknown client or redirect URI: the
+ * AS never redirects there), an error redirect carrying `error`, `state` and
+ * `iss` (RFC 9207 §2), or the consent page with its CSRF cookie.
+ */
+import type { RequestHandler } from 'express';
+import type { AsContext } from '../context.ts';
+import { setConsentCookie } from '../http/consent-cookie.ts';
+import { Params } from '../http/params.ts';
+import { logFacts } from '../http/request-log.ts';
+import { redirectToClient, sendPage } from '../http/responses.ts';
+import { checkAuthorizationRequest } from '../rules/authorization-request.ts';
+import { renderConsentPage } from '../views/consent-page.ts';
+import { renderErrorPage } from '../views/error-page.ts';
+
+export function authorizeEndpoint(ctx: AsContext): RequestHandler {
+    const issuerHost = new URL(ctx.issuer).host;
+    return (req, res) => {
+        const check = checkAuthorizationRequest(Params.fromRequestUrl(req.originalUrl), ctx.clients);
+        const facts = logFacts(res);
+        if (check.verdict === 'error-page') {
+            facts.clientId = check.client?.clientId;
+            facts.error = check.error;
+            return sendPage(res, 400, renderErrorPage(issuerHost, check.error));
+        }
+        if (check.verdict === 'error-redirect') {
+            facts.clientId = check.client.clientId;
+            facts.error = check.error;
+            // RFC 6749 §4.1.2.1 + RFC 9207 §2: error, state and iss go back to the verified redirect URI.
+            return redirectToClient(res, check.redirectUri, {
+                error: check.error,
+                error_description: check.description,
+                state: check.state,
+                iss: ctx.issuer
+            });
+        }
+        const { request } = check;
+        facts.clientId = request.client.clientId;
+        ctx.clients.markUsed(request.client.clientId);
+        const { requestId, cookieValue } = ctx.consents.open(request);
+        setConsentCookie(res, cookieValue, ctx.settings.consentTtlSeconds);
+        const page = renderConsentPage({
+            issuerHost,
+            clientName: request.client.clientName,
+            clientId: request.client.clientId,
+            redirectUri: request.redirectUri,
+            resource: request.resource,
+            requestedScopes: request.requestedScopes,
+            grantedScopes: request.grantedScopes,
+            requestId,
+            expiresInSeconds: ctx.settings.consentTtlSeconds
+        });
+        sendPage(res, 200, page, [formRedirectTarget(request.redirectUri)]);
+    };
+}
+
+/**
+ * CSP form-action also governs where the form's response may redirect, so the
+ * client's origin must be allowed. CSP host-sources cannot spell an IPv6
+ * literal, so for [::1] the scheme is the narrowest source there is.
+ */
+function formRedirectTarget(redirectUri: string): string {
+    const url = new URL(redirectUri);
+    return url.hostname === '[::1]' ? url.protocol : url.origin;
+}

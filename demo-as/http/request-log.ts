@@ -1,0 +1,69 @@
+/**
+ * One stdout line per request to /register, /authorize, /authorize/decision
+ * and /token, written when the response has gone out, so every path a request
+ * can take (an endpoint, a body-parser refusal, a 405) is logged exactly once:
+ *
+ *   register client_id=<id|-> status=<status>[ error=<error>]
+ *   authorize client_id=<id|-> status=<status>[ error=<error>]
+ *   decision client_id=<id|-> status=<status>[ decision=<approve|deny>][ error=<error>]
+ *   token grant_type=<grant_type|-> client_id=<id|-> status=<status>[ error=<error>][ scope="<granted>"]
+ *
+ * Lines are collected and written once per event-loop turn (and at exit), so
+ * a flood of requests costs one stdout write per batch rather than per line.
+ *
+ * Only values the AS itself chose are logged: a client_id only once it is
+ * known to be registered, a grant_type only if supported, error codes and
+ * scopes from the AS's own lists. Never a token, code, secret or anything
+ * else the caller typed.
+ */
+import type { NextFunction, Request, Response } from 'express';
+
+export interface LogFacts {
+    clientId?: string;
+    grantType?: string;
+    decision?: 'approve' | 'deny';
+    error?: string;
+    scope?: string;
+}
+
+/** The facts the current request has established so far; endpoints fill them in. */
+export function logFacts(res: Response): LogFacts {
+    res.locals.logFacts ??= {};
+    return res.locals.logFacts as LogFacts;
+}
+
+const FORMATS: Record<string, (facts: LogFacts, status: number) => string> = {
+    '/register': (facts, status) => `register client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
+    '/authorize': (facts, status) => `authorize client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
+    '/authorize/decision': (facts, status) =>
+        `decision client_id=${facts.clientId ?? '-'} status=${status}${facts.decision ? ` decision=${facts.decision}` : ''}${errorPart(facts)}`,
+    '/token': (facts, status) =>
+        `token grant_type=${facts.grantType ?? '-'} client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${
+            facts.scope === undefined ? '' : ` scope="${facts.scope}"`
+        }`
+};
+
+function errorPart(facts: LogFacts): string {
+    return facts.error ? ` error=${facts.error}` : '';
+}
+
+let unwritten: string[] = [];
+
+function flushLines(): void {
+    if (unwritten.length === 0) return;
+    process.stdout.write(`${unwritten.join('\n')}\n`);
+    unwritten = [];
+}
+
+function writeLine(line: string): void {
+    if (unwritten.length === 0) setImmediate(flushLines);
+    unwritten.push(line);
+}
+
+process.on('exit', flushLines);
+
+export function logRequestOutcomes(req: Request, res: Response, next: NextFunction): void {
+    const format = FORMATS[req.path];
+    if (format) res.once('finish', () => writeLine(format(logFacts(res), res.statusCode)));
+    next();
+}

@@ -1,0 +1,68 @@
+/**
+ * demo-as — the demo OAuth 2.1 Authorization Server of the scoped-tools story.
+ *
+ *   tsx demo-as/main.ts --port <n> [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
+ *
+ * Listens on 127.0.0.1 only (`--port 0` picks a free port) and prints
+ * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
+ * RFC 8414 metadata, RFC 7591 registration for loopback clients, /authorize
+ * with a consent page, /token (authorization_code with PKCE S256, and
+ * refresh_token with rotation), and the JWKS for its RFC 9068 access tokens.
+ * What it checks and why is in rules/ and grants/; what it allows is in
+ * policy.ts; which properties are proven by which test is docs/as-security.md.
+ *
+ * ─── DEMO ONLY — NOT FOR PRODUCTION ─────────────────────────────────────────
+ * It is hardened against hostile input, but it is not an identity provider:
+ * - No user accounts and no login: whoever sits at the browser that opens the
+ *   consent page is "demo-user" and can approve anything it asks.
+ * - All state is in memory: registrations, pending consents, codes and refresh
+ *   tokens vanish on restart, and are capped (policy.ts CAPS), so a flood of
+ *   registrations evicts older ones; real clients would just be forgotten.
+ * - The signing key is made at start-up and never stored or rotated; every
+ *   token dies with the process.
+ * - Plain http on loopback: the consent cookie cannot be Secure, and every
+ *   program on this machine can reach the AS (and set cookies for 127.0.0.1).
+ * - Open registration with no rate limiting, no client authentication (public
+ *   clients with PKCE only), and no token revocation or introspection
+ *   endpoint; revoked refresh-token families leave their access tokens valid
+ *   until they expire (--access-token-ttl, 300 s by default).
+ * ────────────────────────────────────────────────────────────────────────────
+ */
+import type { RequestListener } from 'node:http';
+import { parseCommandLine, parseCount, parsePort, usageError } from '../support/args.ts';
+import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
+import { buildApp } from './app.ts';
+import { createContext, type Settings } from './context.ts';
+import { LIFETIMES } from './policy.ts';
+import { createSigningKey } from './signing-key.ts';
+
+const PROGRAM = 'demo-as';
+
+const { values } = parseCommandLine(PROGRAM, {
+    port: { type: 'string' },
+    'access-token-ttl': { type: 'string' },
+    'code-ttl': { type: 'string' },
+    'consent-ttl': { type: 'string' }
+});
+
+const port = parsePort(PROGRAM, values.port, 0);
+const settings: Settings = {
+    accessTokenTtlSeconds: boundedSeconds('--access-token-ttl', values['access-token-ttl'], LIFETIMES.accessTokenSeconds, 86_400),
+    codeTtlSeconds: boundedSeconds('--code-ttl', values['code-ttl'], LIFETIMES.codeSeconds, LIFETIMES.codeSeconds),
+    consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400)
+};
+
+const signingKey = await createSigningKey();
+// The issuer is the origin, known only once the port is bound; nothing can connect before that.
+let handle: RequestListener = (_req, res) => res.writeHead(503).end();
+const { server, origin } = await listenOnLoopback((req, res) => handle(req, res), port);
+handle = buildApp(createContext(origin, settings, signingKey));
+exitCleanlyOnSignals(server);
+announceReady(origin);
+
+/** A lifetime flag in whole seconds, from 1 to `max`. */
+function boundedSeconds(flag: string, raw: string | undefined, fallback: number, max: number): number {
+    const seconds = parseCount(PROGRAM, flag, raw, fallback, 1);
+    if (seconds > max) usageError(PROGRAM, `${flag} must be at most ${max} seconds`);
+    return seconds;
+}

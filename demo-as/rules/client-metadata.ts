@@ -1,0 +1,85 @@
+/**
+ * What a dynamic registration request may contain (RFC 7591 §2, §3.2.2).
+ *
+ * The AS reads only the fields it understands, checks each one's type, and
+ * refuses anything it would have to guess about. It registers public clients
+ * only (token_endpoint_auth_method "none", PKCE instead of a secret), with
+ * the authorization_code and refresh_token grants and the code response type.
+ * Fields it does not know are ignored, as RFC 7591 §2 allows.
+ */
+import { LIMITS } from '../policy.ts';
+import { redirectUriProblem } from './redirect-uri.ts';
+
+export type RegistrationError = 'invalid_redirect_uri' | 'invalid_client_metadata';
+
+export type ClientMetadataCheck =
+    | { ok: true; clientName: string | undefined; redirectUris: string[] }
+    | { ok: false; error: RegistrationError; description: string };
+
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export const SUPPORTED_RESPONSE_TYPES = ['code'] as const;
+export const SUPPORTED_AUTH_METHODS = ['none'] as const;
+
+/** Checks a parsed JSON registration body; `body` is whatever the client sent. */
+export function checkClientMetadata(body: unknown): ClientMetadataCheck {
+    if (!isPlainObject(body)) return refuse('invalid_client_metadata', 'the body must be a JSON object');
+    const redirectProblem = redirectUrisProblem(body.redirect_uris);
+    if (redirectProblem) return refuse('invalid_redirect_uri', redirectProblem);
+    const metadataProblem =
+        clientNameProblem(body.client_name) ??
+        listProblem(body.grant_types, SUPPORTED_GRANT_TYPES, 'grant_types') ??
+        listProblem(body.response_types, SUPPORTED_RESPONSE_TYPES, 'response_types') ??
+        authMethodProblem(body.token_endpoint_auth_method) ??
+        scopeProblem(body.scope);
+    if (metadataProblem) return refuse('invalid_client_metadata', metadataProblem);
+    return { ok: true, clientName: body.client_name as string | undefined, redirectUris: body.redirect_uris as string[] };
+}
+
+function refuse(error: RegistrationError, description: string): ClientMetadataCheck {
+    return { ok: false, error, description };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// RFC 7591 §2: redirect_uris, an array; every entry must pass, one bad entry refuses the whole request.
+function redirectUrisProblem(value: unknown): string | undefined {
+    if (!Array.isArray(value) || value.length === 0) return 'redirect_uris must be a non-empty array';
+    if (value.length > LIMITS.redirectUrisPerClient) return `at most ${LIMITS.redirectUrisPerClient} redirect URIs may be registered`;
+    for (const entry of value) {
+        const problem = redirectUriProblem(entry);
+        if (problem) return problem;
+    }
+    return undefined;
+}
+
+// The consent page shows the name, so it must not be able to pass for something else.
+function clientNameProblem(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') return 'client_name must be a non-empty string';
+    if (value.length > LIMITS.clientNameLength) return `client_name must be at most ${LIMITS.clientNameLength} characters`;
+    // Control, bidirectional-override and zero-width characters can make a name display as a different one.
+    if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/.test(value)) {
+        return 'client_name must not contain control, zero-width or bidirectional formatting characters';
+    }
+    return undefined;
+}
+
+// RFC 7591 §2: grant_types / response_types, arrays of strings this AS supports.
+function listProblem(value: unknown, supported: readonly string[], field: string): string | undefined {
+    if (value === undefined) return undefined;
+    const ok = Array.isArray(value) && value.every((entry) => typeof entry === 'string' && supported.includes(entry));
+    return ok ? undefined : `${field} must be a list drawn from: ${supported.join(', ')}`;
+}
+
+// RFC 7591 §2: this AS registers public clients only; PKCE protects their codes (RFC 7636).
+function authMethodProblem(value: unknown): string | undefined {
+    if (value === undefined || value === 'none') return undefined;
+    return 'token_endpoint_auth_method must be "none": this server registers public clients only';
+}
+
+// RFC 7591 §2: scope is a string; the AS decides per authorization request, so the value is not kept.
+function scopeProblem(value: unknown): string | undefined {
+    return value === undefined || typeof value === 'string' ? undefined : 'scope must be a string';
+}

@@ -1,0 +1,52 @@
+/**
+ * The AS's signing key and the access tokens it signs (RFC 9068).
+ *
+ * One ES256 key pair is made at start-up and lives only in this process's
+ * memory: a restart invalidates every token, and the private key is never
+ * written anywhere. The public half is published at /jwks with a `kid` (its
+ * RFC 7638 thumbprint), which is where the resource server gets it.
+ */
+import { randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
+
+const ALGORITHM = 'ES256';
+
+export interface AccessTokenClaims {
+    issuer: string;
+    subject: string;
+    /** RFC 8707: the resource the token is for. */
+    audience: string;
+    clientId: string;
+    scope: string;
+    lifetimeSeconds: number;
+}
+
+export interface SigningKey {
+    /** RFC 7517 JWK Set with the public key only. */
+    jwks: { keys: JWK[] };
+    signAccessToken(claims: AccessTokenClaims): Promise<string>;
+}
+
+export async function createSigningKey(): Promise<SigningKey> {
+    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM);
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    return {
+        jwks: { keys: [{ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }] },
+        signAccessToken: (claims) => signAccessToken(privateKey, kid, claims)
+    };
+}
+
+/** RFC 9068 §2: header typ "at+jwt"; claims iss, exp, aud, sub, client_id, iat, jti (+ scope, §2.2.3). */
+function signAccessToken(privateKey: CryptoKey, kid: string, claims: AccessTokenClaims): Promise<string> {
+    const issuedAt = Math.floor(Date.now() / 1000);
+    return new SignJWT({ client_id: claims.clientId, scope: claims.scope })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'at+jwt', kid })
+        .setIssuer(claims.issuer)
+        .setSubject(claims.subject)
+        .setAudience(claims.audience)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + claims.lifetimeSeconds)
+        .setJti(randomUUID())
+        .sign(privateKey);
+}
