@@ -32,7 +32,10 @@ export class Authorizer {
         const callback = this.listener.expect(request.state, this.options.authTimeoutMs);
         if (this.options.headless) {
             const agent = new HeadlessUserAgent(this.listener.redirectUrl, AbortSignal.timeout(this.options.authTimeoutMs));
-            agent.approve(request.url, (approved) => this.options.onEvent({ kind: approved ? 'headless-approved' : 'headless-redirected' })).catch((error: Error) => this.listener.fail(error));
+            agent
+                .approve(request.url, (approved) => this.options.onEvent({ kind: approved ? 'headless-approved' : 'headless-redirected' }))
+                // A timed-out agent is reported by the listener's own --auth-timeout message.
+                .catch((error: Error) => error.name === 'TimeoutError' || this.listener.fail(error));
         } else {
             await showInBrowser(request.url, { launch: this.options.openBrowser, print: this.options.print, warn: this.options.warn });
         }

@@ -60,7 +60,12 @@ export function authorizationErrorLine(error: OAuthError): string {
     return `the authorization server refused the authorization: ${errorCode(error.code)}${description}`;
 }
 
-const networkCode = (error: unknown) => ((error as { cause?: { code?: string } }).cause?.code ?? undefined);
+/** Why a fetch failed, from its cause: a system error code (ECONNREFUSED) or the fetch spec's reason (bad port). */
+const networkReason = (error: TypeError) => {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    if (typeof cause?.code === 'string') return cause.code;
+    return typeof cause?.message === 'string' ? plainText(cause.message, 60) : undefined;
+};
 
 /** One line for any error that reaches the top level. */
 export function describeFailure(error: unknown): string {
@@ -74,7 +79,7 @@ export function describeFailure(error: unknown): string {
     if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;
     if (error instanceof SdkHttpError) return `the resource server answered HTTP ${error.status}${error.statusText ? ` ${plainText(error.statusText, 40)}` : ''}`;
     if (error instanceof UnauthorizedError) return 'authorization did not complete';
-    if (error instanceof TypeError && networkCode(error)) return `cannot reach the server (${networkCode(error)})`;
+    if (error instanceof TypeError && error.message === 'fetch failed') return `cannot reach the server (${networkReason(error) ?? 'network error'})`;
     if (error instanceof Error) return `unexpected error: ${plainText(error.message)}`;
     return 'unexpected error';
 }

@@ -93,7 +93,14 @@ export class Session {
         readonly provider: StoryOAuthProvider
     ) {
         this.fetch = observingFetch(options.server, (event) => this.observe(event));
-        this.authorizer = new Authorizer(listener, { ...options, onEvent: (event) => options.onEvent(event) });
+        this.authorizer = new Authorizer(listener, {
+            headless: options.headless,
+            openBrowser: options.openBrowser,
+            authTimeoutMs: options.authTimeoutMs,
+            onEvent: options.onEvent,
+            print: options.print,
+            warn: options.warn
+        });
     }
 
     /** Starts the callback listener (on the stored port when free) and prepares the provider. */

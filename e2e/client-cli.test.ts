@@ -1,0 +1,80 @@
+/**
+ * Client, the command line itself:
+ * - bad input and unreachable servers end in one line and a non-zero exit,
+ *   never a stack trace (2 for usage, 1 for everything else);
+ * - `tools` lists the real RS's tools with the scope each needs;
+ * - the headless user agent follows a redirect only to its own callback.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startHostile, tokenLines, type Servers } from './client-harness.ts';
+import { runClient, startStack, tempDir, type Stack } from './stack.ts';
+
+let servers: Servers | Stack | undefined;
+const store = tempDir('client-cli-');
+
+afterEach(async () => {
+    await servers?.stop();
+    servers = undefined;
+});
+afterAll(() => store.remove());
+
+const expectOneLine = (stderr: string, line: string) => {
+    expect(stderr).toBe(`demo-client: ${line}`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+};
+
+describe('bad input', () => {
+    it.each([
+        [[], 'a command is required (story, tools, call, logout); see --help'],
+        [['bogus', '--server', 'http://127.0.0.1:9/mcp'], 'unknown command "bogus"; expected story, tools, call, logout'],
+        [['tools'], '--server <url> is required'],
+        [['tools', '--server', 'ftp://127.0.0.1/mcp'], '--server must be an absolute http(s) URL'],
+        [['call', '--server', 'http://127.0.0.1:9/mcp'], 'call needs a tool name: call <tool> [k=v …]'],
+        [['call', 'write-file', 'name', '--server', 'http://127.0.0.1:9/mcp'], 'tool arguments are k=v pairs; got "name"'],
+        [['call', 'write-file', 'a=1', 'a=2', '--server', 'http://127.0.0.1:9/mcp'], 'argument "a" given twice'],
+        [['tools', '--server', 'http://127.0.0.1:9/mcp', '--headless', '--interactive'], '--headless and --interactive exclude each other'],
+        [['tools', '--server', 'http://127.0.0.1:9/mcp', '--auth-timeout', '0'], '--auth-timeout must be an integer ≥ 1'],
+        [['tools', '--server', 'http://127.0.0.1:9/mcp', '--max-step-up-retries', 'x'], '--max-step-up-retries must be an integer ≥ 0']
+    ])('%j → usage error', async (args, line) => {
+        const run = await runClient(args);
+        expect(run.code).toBe(2);
+        expectOneLine(run.stderr, line);
+    });
+
+    it('an unreachable server is one line, exit 1', async () => {
+        const closed = await startHostile([]);
+        const mcpUrl = closed.mcpUrl;
+        await closed.stop();
+        const run = await runClient(['tools', '--server', mcpUrl, '--headless', '--store', `${store.path}/unreachable.json`]);
+        expect(run.code).toBe(1);
+        expectOneLine(run.stderr, 'cannot reach the server (ECONNREFUSED)');
+    });
+});
+
+describe('tools', () => {
+    it('lists the real server tools and the scope each needs', async () => {
+        servers = await startStack();
+        const run = await runClient(['tools', '--server', servers.mcpUrl, '--headless', '--store', `${store.path}/tools.json`]);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        for (const [tool, scope] of [
+            ['list-files', 'files:read'],
+            ['read-file', 'files:read'],
+            ['write-file', 'files:write'],
+            ['purge-files', 'files:admin']
+        ]) {
+            expect(run.stdout).toMatch(new RegExp(`^${tool}  .*Requires scope ${scope}\\.$`, 'm'));
+        }
+    });
+});
+
+describe('the headless user agent', () => {
+    it('does not follow a redirect that leads anywhere but its own callback', async () => {
+        servers = await startHostile(['--redirect-elsewhere']);
+        const run = await runClient(['call', 'list-files', '--server', servers.mcpUrl, '--headless', '--store', `${store.path}/elsewhere.json`]);
+        expect(run.code).toBe(1);
+        expectOneLine(run.stderr, "headless: the authorization server redirected somewhere other than this client's callback; not following");
+        expect(servers.as.stdout).not.toContain('landing');
+        expect(tokenLines(servers.as)).toEqual([]);
+    });
+});
