@@ -1,0 +1,82 @@
+/**
+ * `npm run demo` end to end: the runner starts the real AS and RS, the client
+ * tells the whole story headless, and everything is stopped afterwards.
+ * This is the test behind the README's "what the demo shows".
+ */
+import { connect } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runToEnd, type FinishedRun } from '../support/spawn.ts';
+
+/** Resolves true when something accepts a TCP connection at `origin`. */
+function accepts(origin: string): Promise<boolean> {
+    const { hostname, port } = new URL(origin);
+    return new Promise((resolve) => {
+        const socket = connect(Number(port), hostname);
+        socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+    });
+}
+
+describe('npm run demo (headless)', () => {
+    let run: FinishedRun;
+    let lines: string[];
+
+    beforeAll(async () => {
+        run = await runToEnd('scripts/demo.ts', [], { env: { CI: '1', NO_COLOR: '1' }, timeoutMs: 50_000 });
+        lines = run.stdout.split('\n');
+    });
+
+    const step = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+
+    it('exits 0 with nothing on stderr', () => {
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+    });
+
+    it('says it approved the consent page itself, as the user', () => {
+        expect(run.stdout).toContain('consent: headless');
+        expect(run.stdout).toContain('headless: approved the consent page as the user');
+    });
+
+    it('tells the steps in order: 401, registration, consent, iss, list, 403, union, write, list, cap', () => {
+        const order = [
+            /^ ?\d+\. Connecting without a token → 401 Unauthorized$/,
+            /^ ?\d+\. Registration: client_id \S+, redirect_uri http:\/\/127\.0\.0\.1:\d+\/callback$/,
+            /^ ?\d+\. Consent: asking for "files:read"$/,
+            /iss "http:\/\/127\.0\.0\.1:\d+" is the expected issuer ✓/,
+            /^ ?\d+\. list-files ✓$/,
+            /^ ?\d+\. write-file → 403 insufficient_scope$/,
+            /^ ?\d+\. Step-up: asking for the union "files:read files:write"$/,
+            /^ ?\d+\. Token now holds "files:read files:write"$/,
+            /^ ?\d+\. write-file ✓$/,
+            /^ ?\d+\. list-files still ✓$/,
+            /^ ?\d+\. purge-files → 403 insufficient_scope$/,
+            /^ ?\d+\. purge-files stays refused: retry cap reached$/
+        ];
+        const positions = order.map(step);
+        expect(positions.every((position) => position >= 0), `missing: ${order.filter((_, i) => positions[i]! < 0).join(', ')}`).toBe(true);
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    });
+
+    it('the challenge named files:read and the issuer the AS actually has', () => {
+        const asOrigin = /^authorization server\s+(http:\/\/127\.0\.0\.1:\d+)$/m.exec(run.stdout)?.[1];
+        expect(asOrigin).toBeDefined();
+        expect(run.stdout).toContain('the challenge: scope "files:read"');
+        expect(run.stdout).toContain(`iss "${asOrigin}" is the expected issuer ✓`);
+    });
+
+    it('steps up for purge-files exactly once: files:admin is asked for but never granted', () => {
+        const adminStepUps = lines.filter((line) => /Step-up: asking for the union "files:read files:write files:admin"/.test(line));
+        expect(adminStepUps).toHaveLength(1);
+        expect(run.stdout).toContain('not granted: "files:admin"');
+    });
+
+    it('leaves no server running once it has exited', async () => {
+        const origins = [...run.stdout.matchAll(/^(?:authorization|resource) server\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
+        expect(origins).toHaveLength(2);
+        for (const origin of origins) expect(await accepts(origin)).toBe(false);
+    });
+});
