@@ -11,10 +11,10 @@ export function resultText(result: CallToolResult): string {
     return terminalBlock(texts.join('\n'));
 }
 
-/** The first line of the result's text, plain and capped, or a note that there is none. */
+/** The result's text on one line (its lines joined by "; "), plain and capped, or a note that there is none. */
 export function resultSummary(result: CallToolResult): string {
-    const first = resultText(result)
+    const lines = resultText(result)
         .split('\n')
-        .find((line) => line.trim() !== '');
-    return first === undefined ? '(no text)' : plainText(first, 100);
+        .filter((line) => line.trim() !== '');
+    return lines.length === 0 ? '(no text)' : plainText(lines.join('; '), 160);
 }
