@@ -1,0 +1,445 @@
+/**
+ * The same story as examples/v1-sdk-client.ts, with the same minimal host,
+ * on the v2 SDK client (`@modelcontextprotocol/client` 2.4.x) — so the two
+ * files differ only where the SDKs do, and the facts they print can be laid
+ * side by side (scripts/compare.ts).
+ *
+ *   tsx examples/v2-sdk-client.ts --server <RS /mcp url> [--json] [--pin-protocol 2026-07-28]
+ *
+ * A headless v2 client: its own in-memory `OAuthClientProvider` (with the
+ * discovery-state hooks v2 binds an authorization to, SEP-2352), a callback
+ * listener on 127.0.0.1, and the same consent approval as demo-client's
+ * headless mode. It runs connect, `list-files`, `write-file`, `list-files`
+ * again, then one probe: a fresh authorization whose callback carries a wrong
+ * `iss`. The host hands v2 the whole callback query (`finishAuth(URLSearchParams)`),
+ * and leaves step-up to the transport (`onInsufficientScope: 'reauthorize'`,
+ * the default): on a 403 it asks for the union of the scope it asked for
+ * before, the scope it holds and the challenged scope, and skips the refresh
+ * grant, which cannot widen scope (SEP-2350, RFC 6749 §6). By
+ * default v2 speaks the 2025-11-25 `initialize` lifecycle, as v1 does;
+ * `--pin-protocol 2026-07-28` runs the same story in the 2026-07-28 era.
+ *
+ * Nothing here is assumed: the example records what v2 actually sends — the
+ * `scope` on every /authorize URL it opens, every token request, every 401/403
+ * challenge, the `scope` claim of the token it holds after each step — and
+ * prints those facts, or emits them as JSON with `--json`. Exit 0 once every
+ * step was observed; 1 when the run could not get that far.
+ *
+ * DEMO ONLY — NOT FOR PRODUCTION: tokens live in memory, the callback is plain
+ * HTTP on loopback, and the iss probe tampers with an authorization response
+ * on purpose.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+    Client,
+    IssuerMismatchError,
+    StreamableHTTPClientTransport,
+    UnauthorizedError,
+    type OAuthClientMetadata,
+    type OAuthClientProvider,
+    type OAuthDiscoveryState,
+    type StoredOAuthClientInformation,
+    type StoredOAuthTokens
+} from '@modelcontextprotocol/client';
+import { decodeJwt } from 'jose';
+import { parseCommandLine, parseHttpUrl } from '../support/args.ts';
+import { colours } from '../support/output.ts';
+import { listenOnLoopback } from '../support/serve.ts';
+
+const PROGRAM = 'v2-sdk-client';
+const SDK_PACKAGE = '@modelcontextprotocol/client';
+const CALLBACK_PATH = '/callback';
+const CALLBACK_TIMEOUT_MS = 15_000;
+/** The issuer the probe's tampered callback names: not the AS that issued the code (a mix-up, RFC 9207 §2.4). */
+const WRONG_ISS = 'https://attacker.example';
+
+// ─── The facts (the same shape as examples/v1-sdk-client.ts emits) ───────────
+
+type Outcome = { ok: true; text: string } | { ok: false; error: string };
+
+interface StepFacts {
+    outcome: Outcome;
+    /** Every 401/403 Bearer challenge the RS sent during the step. */
+    challenges: Array<{ status: number; error?: string; scope?: string }>;
+    /** The `scope` of every /authorize URL the SDK opened during the step (null: none on the URL). */
+    authorizeScopes: Array<string | null>;
+    /** Every token request the SDK made during the step. */
+    tokenRequests: Array<{ grantType: string; status: number; scope?: string }>;
+    /** The `scope` claim of the access token held after the step. */
+    tokenScope: string | null;
+}
+
+interface StoryFacts {
+    sdk: string;
+    variant: string;
+    /** The MCP protocol revision the connection negotiated (2025-11-25: the `initialize` lifecycle). */
+    protocolVersion: string | null;
+    clientId: string | null;
+    steps: { connect: StepFacts; listFiles: StepFacts; writeFile: StepFacts; listFilesAgain: StepFacts };
+    issProbe: { sentIss: string; outcome: Outcome; codeRedeemed: boolean };
+}
+
+// ─── Observing what the SDK sends ─────────────────────────────────────────────
+
+type Observed = Omit<StepFacts, 'outcome' | 'tokenScope'>;
+
+let observed: Observed = { challenges: [], authorizeScopes: [], tokenRequests: [] };
+
+/** One `name="value"` auth-param of a `WWW-Authenticate: Bearer …` header. */
+function challengeParam(header: string, name: string): string | undefined {
+    return new RegExp(`(?:^|[\\s,])${name}="([^"]*)"`).exec(header)?.[1];
+}
+
+/** The fetch v2 is given for MCP and OAuth alike: it passes everything through and notes token requests and challenges. */
+const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const grantType = init?.body instanceof URLSearchParams ? init.body.get('grant_type') : null;
+    if (grantType !== null) {
+        const json = (await response.clone().json().catch(() => ({}))) as { scope?: unknown };
+        const scope = response.ok && typeof json.scope === 'string' ? json.scope : undefined;
+        observed.tokenRequests.push({ grantType, status: response.status, ...(scope !== undefined && { scope }) });
+    }
+    const header = response.headers.get('www-authenticate');
+    if ((response.status === 401 || response.status === 403) && header?.startsWith('Bearer')) {
+        const error = challengeParam(header, 'error');
+        const scope = challengeParam(header, 'scope');
+        observed.challenges.push({ status: response.status, ...(error !== undefined && { error }), ...(scope !== undefined && { scope }) });
+    }
+    return response;
+};
+
+// ─── The callback listener (127.0.0.1 only) ───────────────────────────────────
+
+let deliverCallback: ((params: URLSearchParams) => void) | undefined;
+
+function onCallbackRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH || deliverCallback === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('No authorization is pending here.\n');
+        return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('Authorization response received; you can close this window.\n');
+    deliverCallback(url.searchParams);
+}
+
+/** Waits for the one callback an authorization that `start` begins delivers; `start` settles first. */
+async function withCallback<T>(start: () => Promise<T>): Promise<{ result: T; callback?: Promise<URLSearchParams> }> {
+    let timer: NodeJS.Timeout | undefined;
+    const callback = new Promise<URLSearchParams>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('no authorization response reached the callback listener')), CALLBACK_TIMEOUT_MS);
+        deliverCallback = (params) => {
+            clearTimeout(timer);
+            deliverCallback = undefined;
+            resolve(params);
+        };
+    });
+    callback.catch(() => undefined);
+    try {
+        return { result: await start(), callback };
+    } finally {
+        if (deliverCallback !== undefined) {
+            clearTimeout(timer);
+            deliverCallback = undefined;
+        }
+    }
+}
+
+// ─── The headless user agent: what a browser does on Approve ──────────────────
+
+const decodeHtml = (value: string) =>
+    value.replace(/&(amp|lt|gt|quot|#39);/g, (_whole, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name] ?? '');
+
+/** The consent form's hidden inputs, as a browser would submit them. */
+function hiddenInputs(html: string): Array<[string, string]> {
+    return [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map(([, name, value]) => [decodeHtml(name!), decodeHtml(value!)]);
+}
+
+/**
+ * Approves the authorization at `authorizationUrl` and follows the redirect to `callbackUrl` — only there.
+ * `tamperIss` replaces the response's `iss` on the way: that is the probe, never the story.
+ */
+async function approveHeadlessly(authorizationUrl: URL, callbackUrl: URL, tamperIss?: string): Promise<void> {
+    const page = await fetch(authorizationUrl, { redirect: 'manual' });
+    if (page.status !== 200) throw new Error(`the authorization server answered /authorize with HTTP ${page.status}, not a consent page`);
+    const html = await page.text();
+    const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
+    if (action === undefined) throw new Error('the consent page has no form');
+    const cookie = page.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const decision = await fetch(new URL(decodeHtml(action), authorizationUrl), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams([...hiddenInputs(html), ['decision', 'approve']])
+    });
+    const location = decision.headers.get('location');
+    const target = location === null ? undefined : new URL(location, authorizationUrl);
+    if (decision.status !== 302 || !target || target.origin !== callbackUrl.origin || target.pathname !== callbackUrl.pathname) {
+        throw new Error("the consent decision did not redirect to this client's callback; not following");
+    }
+    if (tamperIss !== undefined) target.searchParams.set('iss', tamperIss);
+    await (await fetch(target)).body?.cancel();
+}
+
+// ─── The v2 OAuthClientProvider (in memory) ───────────────────────────────────
+
+class InMemoryV2Provider implements OAuthClientProvider {
+    private client?: StoredOAuthClientInformation;
+    private current?: StoredOAuthTokens;
+    private verifier?: string;
+    private issuedState?: string;
+    private discovery?: OAuthDiscoveryState;
+
+    constructor(
+        private readonly callbackUrl: URL,
+        private readonly options: { tamperIss?: string; registration?: StoredOAuthClientInformation }
+    ) {
+        this.client = options.registration;
+    }
+
+    get redirectUrl(): string {
+        return this.callbackUrl.href;
+    }
+
+    get clientMetadata(): OAuthClientMetadata {
+        return {
+            client_name: 'v2 SDK client (scoped-tools example)',
+            redirect_uris: [this.callbackUrl.href],
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            token_endpoint_auth_method: 'none'
+        };
+    }
+
+    /** A fresh unguessable state per authorization (RFC 6749 §10.12). */
+    state(): string {
+        this.issuedState = randomBytes(16).toString('base64url');
+        return this.issuedState;
+    }
+
+    /** The callback must carry the state this provider just issued; v2 too leaves that check to the host. */
+    stateMatches(params: URLSearchParams): boolean {
+        return this.issuedState !== undefined && params.get('state') === this.issuedState;
+    }
+
+    clientInformation(): StoredOAuthClientInformation | undefined {
+        return this.client;
+    }
+    saveClientInformation(information: StoredOAuthClientInformation): void {
+        this.client = information;
+    }
+    tokens(): StoredOAuthTokens | undefined {
+        return this.current;
+    }
+    saveTokens(tokens: StoredOAuthTokens): void {
+        this.current = tokens;
+    }
+    saveDiscoveryState(state: OAuthDiscoveryState): void {
+        this.discovery = state;
+    }
+    discoveryState(): OAuthDiscoveryState | undefined {
+        return this.discovery;
+    }
+    saveCodeVerifier(verifier: string): void {
+        this.verifier = verifier;
+    }
+    codeVerifier(): string {
+        if (this.verifier === undefined) throw new Error('no PKCE verifier saved');
+        return this.verifier;
+    }
+    invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+        if (scope === 'all' || scope === 'client') this.client = undefined;
+        if (scope === 'all' || scope === 'tokens') this.current = undefined;
+        if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
+        if (scope === 'all' || scope === 'discovery') this.discovery = undefined;
+    }
+
+    async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+        observed.authorizeScopes.push(authorizationUrl.searchParams.get('scope'));
+        await approveHeadlessly(authorizationUrl, this.callbackUrl, this.options.tamperIss);
+    }
+
+    /** The registration, to share with the probe's fresh provider. */
+    registration(): StoredOAuthClientInformation | undefined {
+        return this.client;
+    }
+
+    /** The `scope` claim of the access token held now — what the RS sees. */
+    heldScope(): string | null {
+        const token = this.current?.access_token;
+        const scope = token === undefined ? undefined : decodeJwt(token).scope;
+        return typeof scope === 'string' ? scope : null;
+    }
+}
+
+// ─── The host: v2's authorization-code dance around UnauthorizedError ────────
+
+/** An error as one short line; server text is cut to its first line, and a mismatched `iss` is never shown (it is the attacker's). */
+function describeError(error: unknown): string {
+    if (error instanceof IssuerMismatchError) return `IssuerMismatchError (${error.kind}): expected ${JSON.stringify(error.expected)}`;
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+    return text.split('\n')[0]!.slice(0, 200);
+}
+
+/** After v2 sent the user to /authorize (UnauthorizedError): check state, then hand v2 the whole query — it checks `iss` first (RFC 9207). */
+async function completeAuthorization(transport: StreamableHTTPClientTransport, provider: InMemoryV2Provider, callback: Promise<URLSearchParams> | undefined): Promise<void> {
+    if (callback === undefined) throw new Error('v2 asked for authorization, but no callback was awaited');
+    const params = await callback;
+    if (!provider.stateMatches(params)) throw new Error('the callback state does not match the pending authorization');
+    await transport.finishAuth(params);
+}
+
+/** `pin` selects the 2026-07-28 era (`server/discover`, per-request envelope); without it v2 speaks the 2025 `initialize` lifecycle. */
+function newConnection(serverUrl: URL, provider: InMemoryV2Provider, pin?: string) {
+    return {
+        client: new Client({ name: 'scoped-tools-v2-example', version: '1.0.0' }, pin === undefined ? {} : { versionNegotiation: { mode: { pin } } }),
+        transport: new StreamableHTTPClientTransport(serverUrl, { authProvider: provider, fetch: recordingFetch })
+    };
+}
+
+/** Connects; on UnauthorizedError completes the authorization and connects anew (a transport starts once). */
+async function connect(serverUrl: URL, provider: InMemoryV2Provider, pin?: string): Promise<Client> {
+    const first = newConnection(serverUrl, provider, pin);
+    const { result, callback } = await withCallback(() => first.client.connect(first.transport).then(
+        () => true,
+        (error: unknown) => {
+            if (error instanceof UnauthorizedError) return false;
+            throw error;
+        }
+    ));
+    if (result) return first.client;
+    await completeAuthorization(first.transport, provider, callback);
+    const authorized = newConnection(serverUrl, provider, pin);
+    await authorized.client.connect(authorized.transport);
+    return authorized.client;
+}
+
+async function callOnce(client: Client, name: string, args: Record<string, unknown>): Promise<Outcome> {
+    const result = await client.callTool({ name, arguments: args });
+    const text = (result.content as Array<{ text?: string }>).map((block) => block.text ?? '').join('\n');
+    return result.isError ? { ok: false, error: `tool error: ${text}` } : { ok: true, text };
+}
+
+/** Calls `name`; if v2 sends the user to /authorize meanwhile (a step-up), completes that and retries once. */
+async function callTool(client: Client, provider: InMemoryV2Provider, name: string, args: Record<string, unknown> = {}): Promise<Outcome> {
+    const { result, callback } = await withCallback(() => callOnce(client, name, args).then((outcome) => ({ outcome }), (error: unknown) => ({ error })));
+    if ('outcome' in result) return result.outcome;
+    if (!(result.error instanceof UnauthorizedError)) return { ok: false, error: describeError(result.error) };
+    await completeAuthorization(client.transport as StreamableHTTPClientTransport, provider, callback);
+    return callOnce(client, name, args).catch((error: unknown) => ({ ok: false, error: describeError(error) }));
+}
+
+// ─── The story, the probe, and the facts ──────────────────────────────────────
+
+/** The installed v2 client package's name and version, from its package.json (its `exports` do not expose that file). */
+function sdkVersion(): string {
+    let dir = dirname(createRequire(import.meta.url).resolve(SDK_PACKAGE));
+    while (dir !== dirname(dir)) {
+        const manifest = join(dir, 'package.json');
+        const parsed = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }) : {};
+        if (parsed.name === SDK_PACKAGE) return `${SDK_PACKAGE} ${parsed.version}`;
+        dir = dirname(dir);
+    }
+    return SDK_PACKAGE;
+}
+
+/** Runs one step and returns what the SDK did during it, with the scope held afterwards. */
+async function step(provider: InMemoryV2Provider, run: () => Promise<Outcome>): Promise<StepFacts> {
+    observed = { challenges: [], authorizeScopes: [], tokenRequests: [] };
+    const outcome = await run();
+    return { outcome, ...observed, tokenScope: provider.heldScope() };
+}
+
+async function runStory(serverUrl: URL, callbackUrl: URL, pin: string | undefined): Promise<StoryFacts> {
+    const provider = new InMemoryV2Provider(callbackUrl, {});
+    let client: Client | undefined;
+    const connectStep = await step(provider, async () => {
+        client = await connect(serverUrl, provider, pin);
+        return { ok: true, text: `connected to ${client.getServerVersion()?.name ?? 'the server'}` };
+    });
+    const connected = client!;
+    const listFiles = await step(provider, () => callTool(connected, provider, 'list-files'));
+    const writeFile = await step(provider, () => callTool(connected, provider, 'write-file', { name: 'v2-story.txt', content: 'written by the v2 SDK client' }));
+    const listFilesAgain = await step(provider, () => callTool(connected, provider, 'list-files'));
+    const protocolVersion = connected.getNegotiatedProtocolVersion() ?? null;
+    await connected.close();
+    const issProbe = await probeIss(serverUrl, callbackUrl, provider.registration(), pin);
+    return {
+        sdk: sdkVersion(),
+        variant: pin === undefined ? 'default negotiation' : `pinned to ${pin}`,
+        protocolVersion,
+        clientId: provider.registration()?.client_id ?? null,
+        steps: { connect: connectStep, listFiles, writeFile, listFilesAgain },
+        issProbe
+    };
+}
+
+/**
+ * RFC 9207 probe: a fresh authorization (same registration, no tokens) whose callback says
+ * `iss=WRONG_ISS`. A client that checks `iss` refuses the response and never redeems the code.
+ */
+async function probeIss(serverUrl: URL, callbackUrl: URL, registration: StoredOAuthClientInformation | undefined, pin: string | undefined): Promise<StoryFacts['issProbe']> {
+    const provider = new InMemoryV2Provider(callbackUrl, { tamperIss: WRONG_ISS, registration });
+    const probe = await step(provider, async () => {
+        try {
+            await (await connect(serverUrl, provider, pin)).close();
+            return { ok: true, text: 'connected with the token from the tampered response' };
+        } catch (error) {
+            return { ok: false, error: describeError(error) };
+        }
+    });
+    const codeRedeemed = probe.tokenRequests.some((request) => request.grantType === 'authorization_code' && request.status === 200);
+    return { sentIss: WRONG_ISS, outcome: probe.outcome, codeRedeemed };
+}
+
+// ─── Output ───────────────────────────────────────────────────────────────────
+
+const quoted = (value: string | null | undefined) => (value === null || value === undefined ? '(none)' : `"${value}"`);
+
+function stepLines(label: string, facts: StepFacts): string[] {
+    const lines = [`${label} ${facts.outcome.ok ? `✓ ${facts.outcome.text.split('\n')[0]}` : `✗ ${facts.outcome.error}`}`];
+    for (const challenge of facts.challenges) lines.push(`   RS answered ${challenge.status}${challenge.error ? ` ${challenge.error}` : ''}, scope ${quoted(challenge.scope)}`);
+    for (const scope of facts.authorizeScopes) lines.push(`   v2 opened /authorize with scope ${quoted(scope)}`);
+    for (const request of facts.tokenRequests) lines.push(`   token request grant_type=${request.grantType} → ${request.status}${request.scope !== undefined ? `, granted ${quoted(request.scope)}` : ''}`);
+    lines.push(`   token holds ${quoted(facts.tokenScope)}`);
+    return lines;
+}
+
+function printFacts(facts: StoryFacts, serverUrl: URL): void {
+    const paint = colours();
+    const { steps, issProbe } = facts;
+    const lines = [
+        paint.bold(`The scoped-tools story on ${facts.sdk} (${facts.variant}) against ${serverUrl.href}`),
+        `client_id ${facts.clientId}, protocol ${facts.protocolVersion ?? '(unknown)'}`,
+        ...stepLines('1. connect', steps.connect),
+        ...stepLines('2. list-files', steps.listFiles),
+        ...stepLines('3. write-file', steps.writeFile),
+        ...stepLines('4. list-files again', steps.listFilesAgain),
+        `5. iss probe: a fresh authorization whose callback says iss "${issProbe.sentIss}"`,
+        `   code redeemed: ${issProbe.codeRedeemed ? paint.red('yes') : paint.green('no — v2 refused the response before redeeming it')}`
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<number> {
+    const { values } = parseCommandLine(PROGRAM, { server: { type: 'string' }, json: { type: 'boolean' }, 'pin-protocol': { type: 'string' } });
+    const serverUrl = parseHttpUrl(PROGRAM, '--server', values.server);
+    const { server, origin } = await listenOnLoopback(onCallbackRequest, 0);
+    try {
+        const facts = await runStory(serverUrl, new URL(CALLBACK_PATH, origin), values['pin-protocol']);
+        if (values.json) process.stdout.write(`${JSON.stringify(facts, null, 2)}\n`);
+        else printFacts(facts, serverUrl);
+        return 0;
+    } catch (error) {
+        process.stderr.write(`${PROGRAM}: ${describeError(error)}\n`);
+        return 1;
+    } finally {
+        server.closeAllConnections();
+        server.close();
+    }
+}
+
+process.exitCode = await main();
