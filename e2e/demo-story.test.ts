@@ -74,6 +74,13 @@ describe('npm run demo (headless)', () => {
         expect(run.stdout).toContain('not granted: "files:admin"');
     });
 
+    it('list-files after the step-up shows the file write-file created', () => {
+        const before = lines[step(/^ ?\d+\. list-files ✓$/) + 1];
+        const after = lines[step(/^ ?\d+\. list-files still ✓$/) + 1];
+        expect(before).not.toContain('story.txt');
+        expect(after).toContain('story.txt');
+    });
+
     it('leaves no server running once it has exited', async () => {
         const origins = [...run.stdout.matchAll(/^(?:authorization|resource) server\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
         expect(origins).toHaveLength(2);
