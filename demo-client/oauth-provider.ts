@@ -36,7 +36,9 @@ export class StoryOAuthProvider implements OAuthClientProvider {
         private readonly store: TokenStore,
         /** The resource (`--server`) these tokens are for: the key of the token entry. */
         private readonly resource: string,
-        private readonly callback: { readonly redirectUrl: string }
+        private readonly callback: { readonly redirectUrl: string },
+        /** An HTTPS URL where this client's metadata document is published, if it has one (CIMD). */
+        readonly clientMetadataUrl?: string
     ) {}
 
     get redirectUrl(): string {

@@ -55,6 +55,8 @@ export interface SessionOptions {
     warn(line: string): void;
     /** Protocol era negotiation (the SDK's default, legacy, when absent). */
     versionNegotiation?: VersionNegotiationOptions;
+    /** The client's metadata document URL, used as client_id where the server supports CIMD instead of DCR. */
+    clientMetadataUrl?: string;
 }
 
 /** A call refused with 403 insufficient_scope and not stepped up (any further). */
@@ -108,7 +110,7 @@ export class Session {
         const previous = options.store.callbackPort;
         const listener = await CallbackListener.start(previous, (reason) => options.onEvent({ kind: 'callback-rejected', reason }));
         if (previous !== undefined && previous !== listener.port) options.onEvent({ kind: 'callback-port-changed', previous, now: listener.port });
-        const provider = new StoryOAuthProvider(options.store, options.server.href, listener);
+        const provider = new StoryOAuthProvider(options.store, options.server.href, listener, options.clientMetadataUrl);
         return new Session(options, listener, provider);
     }
 
@@ -211,6 +213,9 @@ export class Session {
     }
 
     private observe(event: ObservedEvent): void {
+        // SEP-2352: a held token refused with 401 may mean the resource moved to another authorization
+        // server; forget the cached discovery so the SDK reads the metadata again (it leaves this to the host).
+        if (event.kind === 'challenge' && event.status === 401 && this.provider.tokens()) this.provider.invalidateCredentials('discovery');
         if (event.kind === 'challenge' && event.status === 403 && event.error === 'insufficient_scope') {
             this.challengesThisAttempt++;
             this.lastChallenge = event;
