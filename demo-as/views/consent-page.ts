@@ -26,9 +26,9 @@ export interface ConsentView {
 
 export function renderConsentPage(view: ConsentView): string {
     const name = view.clientName ?? 'An unnamed application';
-    const body = html`<h1>Allow <span class="value">${name}</span> to use your files?</h1>
+    const body = html`<h1>Allow <span class="client-name">${name}</span> to use your files?</h1>
 <p>It is asking for access to <span class="value">${view.resource}</span> on your behalf.</p>
-<h2>If you approve, it will be able to</h2>
+<h2>It asks to</h2>
 <ul class="scopes">
 ${view.requestedScopes.map((scope) => scopeItem(scope, view.grantedScopes.includes(scope)))}</ul>
 <dl>

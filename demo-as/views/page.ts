@@ -22,6 +22,7 @@ main { max-width: 34rem; margin: 2rem auto; padding: 1.75rem; background: var(--
 .server { margin: 0 0 1rem; color: var(--muted); font-size: .875rem; }
 h1 { margin: 0 0 .75rem; font-size: 1.375rem; line-height: 1.3; }
 h2 { margin: 1.5rem 0 .5rem; font-size: 1rem; }
+.client-name { color: var(--accent); overflow-wrap: anywhere; }
 p { margin: .5rem 0; }
 code, .value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .875rem; overflow-wrap: anywhere; }
 ul.scopes { list-style: none; margin: 0; padding: 0; }
