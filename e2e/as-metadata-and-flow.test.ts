@@ -127,6 +127,10 @@ describe('demo-as authorization code flow', () => {
             { name: 'decision', value: 'deny' },
             { name: 'decision', value: 'approve' }
         ]);
+        // The literal markup the cross-process contract (COMMON.md) promises to headless user agents.
+        expect(page.html).toContain('<form method="post" action="/authorize/decision">');
+        expect(page.html).toContain('<button type="submit" name="decision" value="approve">');
+        expect(page.html).toContain('<button type="submit" name="decision" value="deny">');
 
         // Approve: 302 to exactly the registered redirect URI with code, state and iss.
         const decision = await submitDecision(as.origin, page, 'approve');

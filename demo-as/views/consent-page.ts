@@ -41,7 +41,7 @@ Approve only if you just started this application yourself. This request expires
 <input type="hidden" name="request_id" value="${view.requestId}">
 <div class="actions">
 <button type="submit" name="decision" value="deny">Deny</button>
-<button type="submit" name="decision" value="approve" class="primary">Approve</button>
+<button type="submit" name="decision" value="approve">Approve</button>
 </div>
 </form>`;
     return renderPage(`Allow ${name}?`, view.issuerHost, body);

@@ -37,7 +37,7 @@ dd { margin: 0; overflow-wrap: anywhere; }
 .actions { display: flex; gap: .75rem; justify-content: flex-end; margin-top: 1.5rem; flex-wrap: wrap; }
 button { font: inherit; font-weight: 600; padding: .625rem 1.5rem; border-radius: 8px; border: 1px solid var(--line);
   background: var(--card); color: var(--fg); cursor: pointer; min-width: 7rem; }
-button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
+button[value="approve"] { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
 button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .error-code { color: var(--bad); }
 `;
