@@ -7,14 +7,11 @@
 
 export class SafeHtml {
     constructor(readonly markup: string) {}
-    toString(): string {
-        return this.markup;
-    }
 }
 
 type Interpolation = string | number | SafeHtml | readonly SafeHtml[];
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
     return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
