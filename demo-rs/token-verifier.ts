@@ -9,8 +9,9 @@
  * the token is echoed back.
  */
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyResult } from 'jose';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
+import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
 
 /** RFC 8725 §3.1: accept only the algorithms the AS signs with; never `none`, never HMAC. */
 export const ALLOWED_ALGORITHMS = ['ES256', 'RS256'];
@@ -54,22 +55,28 @@ function authInfoFrom(token: string, payload: JWTPayload, resource: URL): AuthIn
 
 export function jwtAccessTokenVerifier(options: { issuer: string; resource: URL; keys: JWTVerifyGetKey }): OAuthTokenVerifier {
     const { issuer, resource, keys } = options;
+    // A token seen before skips the signature check while its exp and its key still hold (verified-tokens.ts).
+    const verified = new VerifiedTokens(keys);
     return {
         async verifyAccessToken(token) {
-            let payload: JWTPayload;
+            const recalled = await verified.recall(token);
+            if (recalled) return recalled;
+            let result: JWTVerifyResult & { key: VerificationKey };
             try {
-                ({ payload } = await jwtVerify(token, keys, {
+                result = await jwtVerify(token, keys, {
                     algorithms: ALLOWED_ALGORITHMS,
                     typ: ACCESS_TOKEN_TYP,
                     issuer, // RFC 9068 §4: iss must be the AS we trust
                     audience: resource.href, // RFC 9068 §4 / RFC 8707: aud must be this resource
                     requiredClaims: ['exp', 'client_id'] // RFC 9068 §2.2
-                }));
+                });
             } catch (error) {
                 if (error instanceof AuthorizationServerUnavailableError) throw error;
                 throw invalidToken(refusalReason(error));
             }
-            return authInfoFrom(token, payload, resource);
+            const authInfo = authInfoFrom(token, result.payload, resource);
+            verified.remember(token, result.protectedHeader, result.key, authInfo);
+            return authInfo;
         }
     };
 }
