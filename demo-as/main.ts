@@ -33,10 +33,13 @@ import { parseCommandLine, parseCount, parsePort, usageError } from '../support/
 import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
 import { buildApp } from './app.ts';
 import { createContext, type Settings } from './context.ts';
+import { keepHeapNearLiveSize } from './heap.ts';
 import { LIFETIMES } from './policy.ts';
 import { createSigningKey } from './signing-key.ts';
 
 const PROGRAM = 'demo-as';
+
+keepHeapNearLiveSize();
 
 const { values } = parseCommandLine(PROGRAM, {
     port: { type: 'string' },
