@@ -5,21 +5,45 @@
  * ports, waits for their ready lines, runs `client story` against them, stops
  * both, and exits with the story's status. Extra arguments go to the client
  * (e.g. `npm run demo -- --interactive`).
+ *
+ * The AS and the RS start side by side: the RS needs only the AS's origin on
+ * its command line (it fetches the AS's keys on first use), so the AS's port
+ * is picked first and both processes load at once (docs/benchmarks.md).
  */
 import { spawnTs, startServer, exited, type RunningServer } from '../support/spawn.ts';
 import { colours } from '../support/output.ts';
+import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
 
 const paint = colours();
+
+/** Another program may take the picked port before the AS binds it; then both start again on a new one. */
+const START_ATTEMPTS = 3;
+
+/** Starts the AS on a picked port and the RS pointed at it, concurrently; on failure nothing is left running. */
+async function startServers(started: RunningServer[]): Promise<{ as: RunningServer; rs: RunningServer }> {
+    for (let attempt = 1; ; attempt++) {
+        const port = String(await freeLoopbackPort());
+        const outcomes = await Promise.allSettled([
+            startServer('demo-as/main.ts', ['--port', port]),
+            startServer('demo-rs/main.ts', ['--port', '0', '--issuer', `http://${LOOPBACK_HOST}:${port}`])
+        ]);
+        const [as, rs] = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
+        if (as && rs) {
+            started.push(as, rs);
+            return { as, rs };
+        }
+        await Promise.all([as?.stop(), rs?.stop()]);
+        const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+        if (attempt === START_ATTEMPTS) throw failure?.reason;
+    }
+}
 
 async function main(): Promise<number> {
     const started: RunningServer[] = [];
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
     process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
     try {
-        const as = await startServer('demo-as/main.ts', ['--port', '0']);
-        started.push(as);
-        const rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin]);
-        started.push(rs);
+        const { as, rs } = await startServers(started);
         process.stdout.write(paint.dim(`authorization server  ${as.origin}\nresource server       ${rs.origin}/mcp\n\n`));
         const client = spawnTs('demo-client/main.ts', ['story', '--server', `${rs.origin}/mcp`, ...process.argv.slice(2)], {
             stdio: ['inherit', 'inherit', 'inherit']

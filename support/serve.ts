@@ -27,6 +27,18 @@ export function listenOnLoopback(handler: RequestListener, port: number): Promis
     });
 }
 
+/**
+ * A loopback port that was free a moment ago, for a server whose origin another
+ * process must be told before the server is up (the AS's issuer, passed to the
+ * RS so both can start at once). Another program may take the port in between;
+ * the caller must treat EADDRINUSE as "try again with a new port".
+ */
+export async function freeLoopbackPort(): Promise<number> {
+    const { server, origin } = await listenOnLoopback(() => {}, 0);
+    await new Promise((resolve) => server.close(resolve));
+    return Number(new URL(origin).port);
+}
+
 /** Prints the ready line for `origin` on stdout. */
 export function announceReady(origin: string): void {
     process.stdout.write(`${READY_PREFIX}${origin}\n`);
