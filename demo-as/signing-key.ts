@@ -7,7 +7,12 @@
  * RFC 7638 thumbprint), which is where the resource server gets it.
  */
 import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+// jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { SignJWT } from 'jose/jwt/sign';
 
 const ALGORITHM = 'ES256';
 

@@ -8,7 +8,10 @@
  * `AuthorizationServerUnavailableError` — answered 503, never a crash — and
  * the next request starts discovery afresh, which also picks up a restarted AS.
  */
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+// jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
+import * as errors from 'jose/errors';
+import { createRemoteJWKSet } from 'jose/jwks/remote';
 
 const FETCH_TIMEOUT_MS = 3000;
 

@@ -9,7 +9,10 @@
  * the token is echoed back.
  */
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyResult } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, JWTVerifyResult } from 'jose';
+// jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
+import * as errors from 'jose/errors';
+import { jwtVerify } from 'jose/jwt/verify';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
 import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
 
