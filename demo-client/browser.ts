@@ -3,7 +3,6 @@
  * test can take it from there) and try to open it with `open`. When no browser
  * can be launched the client says so and keeps waiting for the callback.
  */
-import open from 'open';
 
 export const OPEN_URL_PREFIX = 'Open this URL in your browser: ';
 
@@ -13,6 +12,8 @@ export async function showInBrowser(url: URL, options: { launch: boolean; print(
     if (!options.launch) return;
     const couldNotOpen = (why: string) => options.warn(`could not open a browser (${why}); open the URL above yourself — still waiting for the callback`);
     try {
+        // Loaded only here: headless runs never launch a browser, and `open` brings ~25 modules with it.
+        const { default: open } = await import('open');
         const launcher = await open(url.href);
         launcher.once('exit', (code) => {
             if (code !== 0 && code !== null) couldNotOpen(`the launcher exited with status ${code}`);
