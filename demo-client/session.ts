@@ -196,7 +196,10 @@ export class Session {
         } catch (error) {
             if (error instanceof IssuerMismatchError) throw new ClientFailure(issuerMismatchLine(error));
             // Only reached once iss validated (the SDK checks it before reading error params), so the text may be shown.
-            if (error instanceof OAuthError && !params.has('code')) throw new ClientFailure(authorizationErrorLine(error));
+            if (error instanceof OAuthError && !params.has('code')) {
+                this.options.onEvent({ kind: 'issuer-verified', issuer: this.provider.issuer, issPresent: params.has('iss') });
+                throw new ClientFailure(authorizationErrorLine(error));
+            }
             throw error;
         } finally {
             const held = this.heldEvents;

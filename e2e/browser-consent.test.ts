@@ -153,6 +153,7 @@ describe(hasChromium || inCi ? 'consent in a real browser (Chromium)' : `consent
             // docs/tutorial.md (step 3) quotes this line.
             expect(errors[0]).toBe('demo-client: the authorization server refused the authorization: access_denied — "the user denied the request"');
             expect(client.stdout.join('\n')).not.toContain('list-files ✓');
+            expect(client.stdout.join('\n')).toMatch(/iss "http:\/\/127\.0\.0\.1:\d+" is the expected issuer ✓/);
             expect([...client.stdout, ...client.stderr].some((line) => /^\s+at /.test(line))).toBe(false);
             expectOnlyLoopbackRequests();
             await page.close();

@@ -74,6 +74,8 @@ describe('accepting what RFC 9207 allows', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toBe('demo-client: the authorization server refused the authorization: access_denied — "denied by [2J \\"policy\\" forged line"');
         expect(tokenLines(servers.as)).toEqual([]);
+        // The error text is shown only because iss validated first, and the output says so.
+        expect(run.stdout).toMatch(/iss "http:\/\/127\.0\.0\.1:\d+" is the expected issuer ✓/);
     });
 });
 
