@@ -19,6 +19,7 @@ import {
 import { AuthorizationTimeoutError } from './callback-listener.ts';
 import { ConsentPageError } from './consent-form.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
+import { AuthorizationServerUnreachableError, networkReason } from './http-observer.ts';
 import { plainText, quoteUntrusted, showIssuer } from './plain-text.ts';
 
 /** A failure whose one-line explanation is already written. */
@@ -60,13 +61,6 @@ export function authorizationErrorLine(error: OAuthError): string {
     return `the authorization server refused the authorization: ${errorCode(error.code)}${description}`;
 }
 
-/** Why a fetch failed, from its cause: a system error code (ECONNREFUSED) or the fetch spec's reason (bad port). */
-const networkReason = (error: TypeError) => {
-    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-    if (typeof cause?.code === 'string') return cause.code;
-    return typeof cause?.message === 'string' ? plainText(cause.message, 60) : undefined;
-};
-
 /** One line for any error that reaches the top level. */
 export function describeFailure(error: unknown): string {
     if (error instanceof ClientFailure) return error.message;
@@ -79,6 +73,7 @@ export function describeFailure(error: unknown): string {
     if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;
     if (error instanceof SdkHttpError) return `the resource server answered HTTP ${error.status}${error.statusText ? ` ${plainText(error.statusText, 40)}` : ''}`;
     if (error instanceof UnauthorizedError) return 'authorization did not complete';
+    if (error instanceof AuthorizationServerUnreachableError) return error.message;
     if (error instanceof TypeError && error.message === 'fetch failed') return `cannot reach the server (${networkReason(error) ?? 'network error'})`;
     if (error instanceof Error) return `unexpected error: ${plainText(error.message)}`;
     return 'unexpected error';

@@ -6,6 +6,7 @@
  * never records tokens, codes or secrets.
  */
 import { extractWWWAuthenticateParams, type FetchLike } from '@modelcontextprotocol/client';
+import { plainText } from './plain-text.ts';
 
 export type ObservedEvent =
     | { kind: 'challenge'; status: 401 | 403; error?: string; scope?: string; resourceMetadata?: URL }
@@ -24,6 +25,30 @@ const readJson = async (response: Response): Promise<Record<string, unknown>> =>
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/**
+ * The authorization server did not answer at all (refused, reset, timed out) —
+ * e.g. it stopped in the middle of a step-up. A TypeError, as the failed fetch
+ * was, so the SDK treats it exactly as before; it only knows which server.
+ */
+export class AuthorizationServerUnreachableError extends TypeError {
+    constructor(
+        readonly origin: string,
+        readonly reason: string | undefined,
+        options: { cause: unknown }
+    ) {
+        super(`cannot reach the authorization server ${origin} (${reason ?? 'network error'})`, options);
+    }
+}
+
+/** Why a fetch failed, from its cause: a system error code (ECONNREFUSED) or the fetch spec's reason (bad port). */
+export function networkReason(error: TypeError): string | undefined {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    if (typeof cause?.code === 'string') return cause.code;
+    return typeof cause?.message === 'string' ? plainText(cause.message, 60) : undefined;
+}
+
+const AUTHORIZATION_SERVER_REQUESTS = new Set(['as-metadata', 'registration', 'token']);
+
 /** What kind of OAuth request this is, judged by its URL and body the way the SDK sends them. */
 function classify(url: URL, init: RequestInit | undefined, resourceUrl: string): 'resource' | 'prm' | 'as-metadata' | 'registration' | 'token' | 'other' {
     if (url.href === resourceUrl) return 'resource';
@@ -39,7 +64,10 @@ export function observingFetch(resourceUrl: URL, onEvent: (event: ObservedEvent)
     return async (input, init) => {
         const url = new URL(String(input instanceof Request ? input.url : input));
         const kind = classify(url, init, resourceUrl.href);
-        const response = await base(input, init);
+        const response = await base(input, init).catch((error: unknown) => {
+            if (!(error instanceof TypeError) || !AUTHORIZATION_SERVER_REQUESTS.has(kind)) throw error;
+            throw new AuthorizationServerUnreachableError(plainText(url.origin, 200), networkReason(error), { cause: error });
+        });
         if (kind === 'resource' && (response.status === 401 || response.status === 403)) {
             const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
             onEvent({ kind: 'challenge', status: response.status, error, scope, resourceMetadata: resourceMetadataUrl });

@@ -106,7 +106,12 @@ export class Narrator {
 
     private token(event: Extract<SessionEvent, { kind: 'token' }>): void {
         if (event.status !== 200) {
-            return this.title(`Token request (${plainText(event.grantType, 40)}) → HTTP ${event.status}${event.error ? ` ${plainText(event.error, 40)}` : ''}`);
+            this.title(`Token request (${plainText(event.grantType, 40)}) → HTTP ${event.status}${event.error ? ` ${plainText(event.error, 40)}` : ''}`);
+            // The SDK answers this by dropping the registration and tokens and authorizing afresh (RFC 6749 §5.2).
+            if (event.grantType === 'refresh_token' && event.error === 'invalid_client') {
+                this.detail('the authorization server no longer knows this client (it may have restarted and forgotten it): registering again');
+            }
+            return;
         }
         if (event.grantType === 'refresh_token') {
             this.title(`Token refreshed: scope ${showScope(event.scope)}`);
