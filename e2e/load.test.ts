@@ -1,0 +1,80 @@
+/**
+ * Load: 50 headless clients run the whole story at the same time — register,
+ * consent, step-up to files:write, the retry cap on files:admin — against one
+ * real AS and one real RS on 127.0.0.1.
+ *
+ * Every one must succeed, and no token may cross clients: each client's
+ * tool calls are attributed, in the RS's `call tool=… client_id=… status=…`
+ * lines (the client_id comes from the verified access token), to the
+ * client_id that client registered — exactly its own six calls, in its order
+ * — and the AS issued each client its own three tokens. This asserts
+ * behaviour, not speed; `npm run bench` measures speed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FinishedRun } from '../support/spawn.ts';
+import { eventually } from './client-harness.ts';
+import { runClient, startStack, type Stack } from './stack.ts';
+
+const CLIENTS = 50;
+
+/** The RS calls one story makes, in order: list, write (403, step-up, 200), list, purge (403, step-up, 403). */
+const STORY_CALLS = [
+    ['list-files', 200],
+    ['write-file', 403],
+    ['write-file', 200],
+    ['list-files', 200],
+    ['purge-files', 403],
+    ['purge-files', 403]
+] as const;
+
+/** The scope of each token the AS issues in one story: the login, then the two step-ups. */
+const STORY_GRANTS = ['files:read', 'files:read files:write', 'files:read files:write'];
+
+let stack: Stack;
+let runs: FinishedRun[];
+
+beforeAll(async () => {
+    stack = await startStack();
+    // Each story has its own temporary token store (the story's default), so nothing is shared but the servers.
+    runs = await Promise.all(Array.from({ length: CLIENTS }, () => runClient(['story', '--server', stack.mcpUrl, '--headless'], { timeoutMs: 150_000 })));
+}, 180_000);
+
+afterAll(async () => {
+    await stack?.stop();
+});
+
+const registeredId = (run: FinishedRun) => /Registration: client_id (\S+), redirect_uri/.exec(run.stdout)?.[1];
+
+describe(`${CLIENTS} concurrent stories against one AS and one RS`, () => {
+    it('all succeed', () => {
+        const failed = runs.filter((run) => run.code !== 0 || run.stderr !== '' || !run.stdout.includes('The story went as expected.'));
+        expect(failed.map((run) => `exit ${run.code}: ${run.stderr}`)).toEqual([]);
+    });
+
+    it('each client registered once, with its own client_id', () => {
+        expect(runs.map((run) => run.stdout.match(/Registration: client_id/g)?.length)).toEqual(Array(CLIENTS).fill(1));
+        expect(new Set(runs.map(registeredId)).size).toBe(CLIENTS);
+    });
+
+    it("every tool call the RS served is attributed to the client that made it, in that client's order", async () => {
+        const expected = STORY_CALLS.map(([tool, status]) => `${tool} ${status}`);
+        await eventually(() => expect(stack.rs.stdout.filter((line) => line.startsWith('call '))).toHaveLength(CLIENTS * STORY_CALLS.length));
+        const callsById = new Map<string, string[]>();
+        for (const line of stack.rs.stdout) {
+            const match = /^call tool=(\S+) client_id=(\S+) status=(\d+)$/.exec(line);
+            if (!match) continue;
+            const [, tool, clientId, status] = match;
+            callsById.set(clientId!, [...(callsById.get(clientId!) ?? []), `${tool} ${status}`]);
+        }
+        expect(new Set(callsById.keys())).toEqual(new Set(runs.map(registeredId)));
+        for (const calls of callsById.values()) expect(calls).toEqual(expected);
+    });
+
+    it('the AS issued each client its own three tokens: the login and two step-ups, no refresh', async () => {
+        await eventually(() => expect(stack.as.stdout.filter((line) => line.startsWith('token '))).toHaveLength(CLIENTS * STORY_GRANTS.length));
+        for (const clientId of runs.map(registeredId)) {
+            const grants = stack.as.stdout.filter((line) => line.startsWith('token ') && line.includes(` client_id=${clientId} `));
+            expect(grants).toEqual(STORY_GRANTS.map((scope) => `token grant_type=authorization_code client_id=${clientId} status=200 scope="${scope}"`));
+        }
+    });
+});
