@@ -13,7 +13,8 @@ import type { JWTVerifyGetKey } from 'jose';
 import * as errors from 'jose/errors';
 import { createRemoteJWKSet } from 'jose/jwks/remote';
 
-const FETCH_TIMEOUT_MS = 3000;
+/** Generous: under load (50 clients logging in at once on 2 cores) the AS can take seconds to answer, and a timeout here fails every waiting call with 503. */
+const FETCH_TIMEOUT_MS = 10_000;
 
 /** Short, so a restarted AS's new key is fetched promptly; it still caps JWKS fetches caused by unknown `kid`s to one a second. */
 const JWKS_COOLDOWN_MS = 1000;
