@@ -12,6 +12,14 @@ import { createServer } from 'node:http';
 
 export const LOOPBACK_HOST = '127.0.0.1';
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default (5 s) is
+ * short enough that a busy client can reuse a pooled connection just as the
+ * server closes it, and fetch does not retry a POST on a closed socket
+ * (UND_ERR_SOCKET; seen with 50 clients at once in e2e/load.test.ts).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
 /** The exact prefix of the ready line; parsers match on it. */
 export const READY_PREFIX = 'listening on ';
 
@@ -19,6 +27,7 @@ export const READY_PREFIX = 'listening on ';
 export function listenOnLoopback(handler: RequestListener, port: number): Promise<{ server: Server; origin: string }> {
     return new Promise((resolve, reject) => {
         const server = createServer(handler);
+        server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
         server.once('error', reject);
         server.listen(port, LOOPBACK_HOST, () => {
             const { port: bound } = server.address() as AddressInfo;
