@@ -9,10 +9,10 @@
  * - when `open` cannot launch a browser, the URL is printed and the client
  *   keeps waiting.
  */
-import { connect } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { callbackUrlFor, eventually, OPEN_PREFIX, printedUrls, startClient, startHostile, tokenLines, type Servers } from './client-harness.ts';
 import { tempDir } from './stack.ts';
+import { acceptsConnection } from './tcp.ts';
 
 let servers: Servers | undefined;
 const store = tempDir('client-callback-');
@@ -29,17 +29,6 @@ const withQuery = (url: URL, edit: (params: URLSearchParams) => void) => {
     edit(changed.searchParams);
     return changed;
 };
-
-/** Whether a TCP connection to host:port is accepted. */
-const accepts = (host: string, port: number) =>
-    new Promise<boolean>((resolve) => {
-        const socket = connect({ host, port });
-        socket.once('connect', () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-    });
 
 describe('state (RFC 6749 §10.12)', () => {
     it('refuses missing, wrong and repeated state, keeps waiting, and takes each state once', async () => {
@@ -90,9 +79,9 @@ describe('the listener', () => {
         expect(redirect.hostname).toBe('127.0.0.1');
         expect(redirect.pathname).toBe('/callback');
 
-        expect(await accepts('127.0.0.1', port)).toBe(true);
-        expect(await accepts('127.0.0.2', port)).toBe(false);
-        expect(await accepts('::1', port)).toBe(false);
+        expect(await acceptsConnection('127.0.0.1', port)).toBe(true);
+        expect(await acceptsConnection('127.0.0.2', port)).toBe(false);
+        expect(await acceptsConnection('::1', port)).toBe(false);
         expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
 
         expect((await fetch(await callbackUrlFor(printedUrls(client)[0]!))).status).toBe(200);

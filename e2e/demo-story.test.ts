@@ -3,22 +3,10 @@
  * tells the whole story headless, and everything is stopped afterwards.
  * This is the test behind the README's "what the demo shows".
  */
-import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runToEnd, type FinishedRun } from '../support/spawn.ts';
+import { acceptsConnection } from './tcp.ts';
 
-/** Resolves true when something accepts a TCP connection at `origin`. */
-function accepts(origin: string): Promise<boolean> {
-    const { hostname, port } = new URL(origin);
-    return new Promise((resolve) => {
-        const socket = connect(Number(port), hostname);
-        socket.once('connect', () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-    });
-}
 
 describe('npm run demo (headless)', () => {
     let run: FinishedRun;
@@ -84,6 +72,6 @@ describe('npm run demo (headless)', () => {
     it('leaves no server running once it has exited', async () => {
         const origins = [...run.stdout.matchAll(/^(?:authorization|resource) server\s+(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]!);
         expect(origins).toHaveLength(2);
-        for (const origin of origins) expect(await accepts(origin)).toBe(false);
+        for (const origin of origins) expect(await acceptsConnection('127.0.0.1', Number(new URL(origin).port))).toBe(false);
     });
 });

@@ -3,11 +3,11 @@
  * or a crash), the Host header is checked against DNS rebinding, the listener
  * is on 127.0.0.1 only, flags are checked, and SIGTERM ends it with 0.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runToEnd } from '../support/spawn.ts';
 import { startFakeAs, type FakeAs } from './fixtures/fake-as.ts';
 import { post, rawHttp, send, startRs, toolCall, type RunningRs } from './rs-fixture.ts';
+import { acceptsConnection } from './tcp.ts';
 
 let as: FakeAs;
 let rs: RunningRs;
@@ -115,24 +115,13 @@ describe('DNS rebinding protection', () => {
 });
 
 describe('process', () => {
-    function canConnect(host: string, port: number): Promise<boolean> {
-        return new Promise((resolve) => {
-            const socket = connect({ host, port });
-            socket.once('connect', () => {
-                socket.destroy();
-                resolve(true);
-            });
-            socket.once('error', () => resolve(false));
-        });
-    }
-
     it('listens on 127.0.0.1 only', async () => {
         const port = Number(new URL(rs.origin).port);
         expect(rs.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        expect(await canConnect('127.0.0.1', port)).toBe(true);
+        expect(await acceptsConnection('127.0.0.1', port)).toBe(true);
         // Also loopback on Linux: reachable only if the RS had bound a wildcard address.
-        expect(await canConnect('127.0.0.2', port)).toBe(false);
-        expect(await canConnect('::1', port)).toBe(false);
+        expect(await acceptsConnection('127.0.0.2', port)).toBe(false);
+        expect(await acceptsConnection('::1', port)).toBe(false);
     });
 
     it('without --issuer: one line on stderr and exit 2', async () => {
