@@ -25,18 +25,12 @@ import { parseCommandLine, parseHttpUrl, parsePort, usageError } from '../suppor
 import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
 import { lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
-import { logToolCalls } from './call-log.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
-import { FileStore } from './file-store.ts';
-import { rejectMcpNameMismatch } from './mcp-name-check.ts';
-import { mcpEndpoint } from './mcp-endpoint.ts';
-import { rejectBatches, requireJsonBody } from './mcp-request.ts';
+import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
 import { jwtAccessTokenVerifier } from './token-verifier.ts';
 
 const PROGRAM = 'demo-rs';
-const MCP_PATH = '/mcp';
-const BODY_LIMIT = '64kb';
 
 /** The issuer exactly as the AS names itself: an origin, or origin + path, with no trailing slash (RFC 8414 §2). */
 function issuerFrom(url: URL): string {
@@ -59,16 +53,7 @@ function resourceServer(origin: string, issuer: string): express.Express {
     app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, issuer)));
     app.all(metadataPath, methodNotAllowed('GET'));
 
-    app.post(
-        MCP_PATH,
-        authenticate,
-        requireJsonBody,
-        express.json({ limit: BODY_LIMIT }),
-        logToolCalls,
-        rejectBatches,
-        rejectMcpNameMismatch,
-        mcpEndpoint(new FileStore())
-    );
+    app.post(MCP_PATH, authenticate, ...mcpRouteAfterAuthentication());
     app.all(MCP_PATH, authenticate, methodNotAllowed('POST'));
 
     app.use(notFound);

@@ -3,10 +3,10 @@
  *
  *   tsx scripts/bench-rs-unauthenticated.ts --port <n>
  *
- * The resource server's `/mcp` route assembled from demo-rs's own modules in
- * the order demo-rs/main.ts uses them (Host/Origin validation, JSON body,
- * call log, batch and Mcp-Name checks, the SDK's MCP handler with the scoped
- * tools), minus one piece: the JWT bearer gate. In its place every request
+ * The resource server's `/mcp` route built from demo-rs's own modules
+ * (Host/Origin validation, then demo-rs/mcp-route.ts: JSON body, call log,
+ * batch and Mcp-Name checks, the SDK's MCP handler with the scoped tools),
+ * minus one piece: the JWT bearer gate. In its place every request
  * is treated as carrying a verified token that holds every scope. The
  * benchmark runs the same load against this and against the real RS; the
  * ratio of the two throughputs is what JWT verification costs
@@ -17,18 +17,11 @@ import express, { type RequestHandler } from 'express';
 import { localhostHostValidation, localhostOriginValidation } from '@modelcontextprotocol/express';
 import { parseCommandLine, parsePort } from '../support/args.ts';
 import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
-import { logToolCalls } from '../demo-rs/call-log.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from '../demo-rs/errors.ts';
-import { FileStore } from '../demo-rs/file-store.ts';
-import { rejectMcpNameMismatch } from '../demo-rs/mcp-name-check.ts';
-import { mcpEndpoint } from '../demo-rs/mcp-endpoint.ts';
-import { rejectBatches, requireJsonBody } from '../demo-rs/mcp-request.ts';
+import { MCP_PATH, mcpRouteAfterAuthentication } from '../demo-rs/mcp-route.ts';
 import { SCOPES_SUPPORTED } from '../demo-rs/scopes.ts';
 
 const PROGRAM = 'bench-rs-unauthenticated';
-const MCP_PATH = '/mcp';
-/** demo-rs/main.ts BODY_LIMIT. */
-const BODY_LIMIT = '64kb';
 
 /** Stands where demo-rs verifies the JWT: the AuthInfo a token holding every scope would produce. */
 function assumeAuthenticated(resource: URL): RequestHandler {
@@ -44,16 +37,7 @@ function unauthenticatedResourceServer(origin: string): express.Express {
     const app = express();
     app.disable('x-powered-by');
     app.use(localhostHostValidation(), localhostOriginValidation());
-    app.post(
-        MCP_PATH,
-        authenticate,
-        requireJsonBody,
-        express.json({ limit: BODY_LIMIT }),
-        logToolCalls,
-        rejectBatches,
-        rejectMcpNameMismatch,
-        mcpEndpoint(new FileStore())
-    );
+    app.post(MCP_PATH, authenticate, ...mcpRouteAfterAuthentication());
     app.all(MCP_PATH, authenticate, methodNotAllowed('POST'));
     app.use(notFound);
     app.use(finalErrorHandler);
