@@ -55,7 +55,9 @@ export const CAPS = {
     clients: 10_000,
     pendingConsents: 1_000,
     codes: 10_000,
-    refreshTokens: 50_000
+    refreshTokens: 50_000,
+    /** Live families remembered per client, resource and person for the consent page's "already allowed" marks; older ones only lose their mark. */
+    familiesPerHolder: 16
 } as const;
 
 /** Size limits on what a client may send; larger input is refused, not truncated. */

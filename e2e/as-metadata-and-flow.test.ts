@@ -301,4 +301,44 @@ describe('demo-as consent page', () => {
         expect(page.html).toContain(DEFAULT_RESOURCE);
         expect(page.html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     });
+
+    it('at a step-up marks the scopes the client already holds for this resource "already allowed" and the rest "new"', async () => {
+        const firstConsent = await openConsent(authorizeUrl(as.origin, { client: await registerClient(as.origin), pkce: pkcePair(), scope: 'files:read files:write' }));
+        expect(firstConsent.html).toMatch(/<li><span class="scope-name">files:read<\/span>/);
+        expect(firstConsent.html).not.toMatch(/already allowed|class="mark"/i);
+
+        const { grant } = await completeFlow(as.origin, { scope: 'files:read' });
+        const stepUp = await openConsent(authorizeUrl(as.origin, { client: grant.client, pkce: pkcePair(), scope: 'files:read files:write files:admin' }));
+        expect(stepUp.response.status).toBe(200);
+        expect(scopeItem(stepUp.html, 'files:read')).toMatch(/^<li class="held">[\s\S]*<span class="mark">Already allowed<\/span><\/li>$/);
+        expect(scopeItem(stepUp.html, 'files:write')).toMatch(/^<li class="new">[\s\S]*<span class="mark">New<\/span><\/li>$/);
+        expect(scopeItem(stepUp.html, 'files:admin')).toMatch(/^<li class="refused">[\s\S]*Will not be granted/);
+        expect(scopeItem(stepUp.html, 'files:admin')).not.toMatch(/class="mark"/);
+
+        const otherResource = await openConsent(
+            authorizeUrl(as.origin, { client: grant.client, pkce: pkcePair(), scope: 'files:read files:write', resource: 'http://127.0.0.1:9/other-mcp' })
+        );
+        expect(otherResource.response.status).toBe(200);
+        expect(otherResource.html).not.toMatch(/already allowed|class="mark"/i);
+    });
+
+    it('shows no "already allowed" once the family that held the scope is revoked', async () => {
+        const { grant, tokens } = await completeFlow(as.origin, { scope: 'files:read' });
+        const before = await openConsent(authorizeUrl(as.origin, { client: grant.client, pkce: pkcePair(), scope: 'files:read files:write' }));
+        expect(scopeItem(before.html, 'files:read')).toContain('Already allowed');
+
+        // Reusing a rotated-away refresh token revokes the whole family (RFC 9700 §4.14.2).
+        expect((await refreshTokens(as.origin, grant.client.clientId, tokens.refresh_token)).status).toBe(200);
+        expect((await refreshTokens(as.origin, grant.client.clientId, tokens.refresh_token)).status).toBe(400);
+
+        const after = await openConsent(authorizeUrl(as.origin, { client: grant.client, pkce: pkcePair(), scope: 'files:read files:write' }));
+        expect(after.response.status).toBe(200);
+        expect(after.html).not.toMatch(/already allowed|class="mark"/i);
+    });
 });
+
+/** The consent page's list item for `scope`, from its opening tag to its closing one. */
+function scopeItem(page: string, scope: string): string {
+    const items = page.match(/<li\b[^>]*>[\s\S]*?<\/li>/g) ?? [];
+    return items.find((item) => item.includes(`<span class="scope-name">${scope}</span>`)) ?? '';
+}

@@ -4,7 +4,9 @@
  * The checks live in rules/authorization-request.ts; this file turns their
  * verdict into a response: an error page (unknown client or redirect URI: the
  * AS never redirects there), an error redirect carrying `error`, `state` and
- * `iss` (RFC 9207 §2), or the consent page with its CSRF cookie.
+ * `iss` (RFC 9207 §2), or the consent page with its CSRF cookie. What the
+ * client already holds for the resource comes from the AS's refresh-token
+ * families, never from anything in the request beyond who and what for.
  */
 import type { RequestHandler } from 'express';
 import type { AsContext } from '../context.ts';
@@ -42,6 +44,7 @@ export function authorizeEndpoint(ctx: AsContext): RequestHandler {
         ctx.clients.markUsed(request.client.clientId);
         const { requestId, cookieValue } = ctx.consents.open(request);
         setConsentCookie(res, cookieValue, ctx.settings.consentTtlSeconds);
+        const held = ctx.refreshTokens.heldScopes({ clientId: request.client.clientId, resource: request.resource, subject: request.subject });
         const page = renderConsentPage({
             issuerHost,
             clientName: request.client.clientName,
@@ -50,6 +53,7 @@ export function authorizeEndpoint(ctx: AsContext): RequestHandler {
             resource: request.resource,
             requestedScopes: request.requestedScopes,
             grantedScopes: request.grantedScopes,
+            alreadyAllowedScopes: request.grantedScopes.filter((scope) => held.has(scope)),
             requestId,
             expiresInSeconds: ctx.settings.consentTtlSeconds
         });

@@ -12,7 +12,13 @@
  * family stops new access tokens, while those already issued stay valid
  * until they expire (--access-token-ttl, 300 s by default).
  *
- * At most CAPS.refreshTokens tokens are on file; each lives
+ * The store also answers which scopes a client already holds for a resource
+ * (its live, unrevoked families), so the consent page can show what a step-up
+ * adds. That answer comes only from these records; a family the index has
+ * forgotten just makes a scope look new, never the other way round.
+ *
+ * At most CAPS.refreshTokens tokens (and as many holders, each with at most
+ * CAPS.familiesPerHolder families) are on file; each lives
  * LIFETIMES.refreshTokenMs.
  */
 import { CAPS, LIFETIMES } from '../policy.ts';
@@ -29,6 +35,9 @@ export interface RefreshFamily {
     currentDigest: string;
 }
 
+/** Whose grant: the client, the resource it is for, and the person who approved it. */
+export type Holder = Pick<RefreshFamily, 'clientId' | 'resource' | 'subject'>;
+
 export type RefreshLookup =
     | { outcome: 'unknown' }
     | { outcome: 'revoked'; family: RefreshFamily }
@@ -37,15 +46,26 @@ export type RefreshLookup =
 
 export class RefreshTokens {
     readonly #store: BoundedStore<RefreshFamily>;
+    /** Families by holder, pruned of dead ones whenever the holder gets a new family. */
+    readonly #byHolder: BoundedStore<RefreshFamily[]>;
 
     constructor(now?: Clock) {
         this.#store = new BoundedStore({ maxEntries: CAPS.refreshTokens, ttlMs: LIFETIMES.refreshTokenMs, now });
+        this.#byHolder = new BoundedStore({ maxEntries: CAPS.refreshTokens, ttlMs: LIFETIMES.refreshTokenMs, now });
     }
 
     /** Starts a family for a freshly redeemed code and returns its first refresh token. */
     startFamily(grant: Omit<RefreshFamily, 'revoked' | 'currentDigest'>): { family: RefreshFamily; token: string } {
         const family: RefreshFamily = { ...grant, revoked: false, currentDigest: '' };
-        return { family, token: this.rotate(family) };
+        const token = this.rotate(family);
+        const key = holderKey(family);
+        this.#byHolder.put(key, [...this.#liveFamilies(key), family].slice(-CAPS.familiesPerHolder));
+        return { family, token };
+    }
+
+    /** The scopes granted to `holder` by a family that is neither revoked nor expired. */
+    heldScopes(holder: Holder): Set<string> {
+        return new Set(this.#liveFamilies(holderKey(holder)).flatMap((family) => family.grantedScopes));
     }
 
     lookup(token: string): RefreshLookup {
@@ -62,10 +82,21 @@ export class RefreshTokens {
         const token = newSecret();
         family.currentDigest = digest(token);
         this.#store.put(family.currentDigest, family);
+        this.#byHolder.touch(holderKey(family));
         return token;
     }
 
     revoke(family: RefreshFamily): void {
         family.revoked = true;
     }
+
+    /** A family is live while it is not revoked and its current token is still on file. */
+    #liveFamilies(key: string): RefreshFamily[] {
+        const families = this.#byHolder.get(key) ?? [];
+        return families.filter((family) => !family.revoked && this.#store.get(family.currentDigest) === family);
+    }
+}
+
+function holderKey(holder: Holder): string {
+    return JSON.stringify([holder.clientId, holder.resource, holder.subject]);
 }

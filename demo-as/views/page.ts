@@ -28,6 +28,9 @@ code, .value { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monos
 ul.scopes { list-style: none; margin: 0; padding: 0; }
 ul.scopes li { padding: .625rem .75rem; border: 1px solid var(--line); border-radius: 8px; margin-bottom: .5rem; }
 ul.scopes li.refused { background: var(--warn-bg); color: var(--warn-fg); }
+ul.scopes li.new { border-color: var(--accent); }
+.mark { display: block; font-size: .875rem; font-weight: 600; color: var(--muted); }
+li.new .mark { color: var(--accent); }
 .scope-name { display: block; font-weight: 600; }
 .verdict { display: block; font-weight: 600; font-size: .875rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 1.25rem 0; font-size: .875rem; }
