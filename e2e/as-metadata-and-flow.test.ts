@@ -5,7 +5,6 @@
  * rotation, and the revocations a replayed code or refresh token triggers.
  * Every request goes to the real process, started on a free loopback port.
  */
-import { connect } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/spawn.ts';
@@ -24,6 +23,7 @@ import {
     submitDecision,
     type TokenSet
 } from './as-flow.ts';
+import { acceptsConnection } from './tcp.ts';
 
 let as: RunningServer;
 
@@ -43,18 +43,6 @@ async function loggedLine(pattern: RegExp): Promise<string> {
         await new Promise((resolve) => setTimeout(resolve, 20));
     }
     throw new Error(`no log line matching ${pattern}; got:\n${as.stdout.join('\n')}`);
-}
-
-/** Resolves true if a TCP connection to host:port succeeds, false if it is refused. */
-function canConnect(host: string, port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const socket = connect({ host, port });
-        socket.once('connect', () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-    });
 }
 
 describe('demo-as metadata', () => {
@@ -90,10 +78,10 @@ describe('demo-as metadata', () => {
     it('listens on 127.0.0.1 only', async () => {
         const { hostname, port } = new URL(as.origin);
         expect(hostname).toBe('127.0.0.1');
-        expect(await canConnect('127.0.0.1', Number(port))).toBe(true);
+        expect(await acceptsConnection('127.0.0.1', Number(port))).toBe(true);
         // Bound to 0.0.0.0 it would accept 127.0.0.2 too; bound to :: it would accept ::1.
-        expect(await canConnect('127.0.0.2', Number(port))).toBe(false);
-        expect(await canConnect('::1', Number(port))).toBe(false);
+        expect(await acceptsConnection('127.0.0.2', Number(port))).toBe(false);
+        expect(await acceptsConnection('::1', Number(port))).toBe(false);
     });
 });
 
