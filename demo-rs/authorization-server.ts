@@ -1,7 +1,8 @@
 /**
  * How the RS learns the AS's signing keys: over HTTP only, and lazily.
  *
- * On the first token to verify, the RS fetches the AS's RFC 8414 metadata,
+ * On the first token to verify, the RS finds the AS's metadata (RFC 8414, or
+ * OpenID Connect Discovery as the fallback the MCP authorization spec lists),
  * checks its `issuer`, and builds a jose remote JWKS from its `jwks_uri`. So
  * the RS starts even when the AS is not up yet. If the AS cannot be reached
  * (or its keys cannot be fetched) the caller gets an
@@ -26,29 +27,67 @@ export class AuthorizationServerUnavailableError extends Error {
     }
 }
 
-/** RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path. */
-export function metadataUrlFor(issuer: string): URL {
-    const url = new URL(issuer);
-    const path = url.pathname === '/' ? '' : url.pathname;
-    return new URL(`/.well-known/oauth-authorization-server${path}`, url.origin);
+/** One metadata location tried, and what it answered (status, or why there was no answer). */
+interface Attempt {
+    url: URL;
+    answer: string;
+}
+
+/** "url → answer; url → answer", for the 503's log line: every location tried, in order. */
+function describeAttempts(attempts: Attempt[]): string {
+    return attempts.map(({ url, answer }) => `${url.href} → ${answer}`).join('; ');
+}
+
+/**
+ * Where the issuer's metadata may be, in the order the MCP authorization spec gives: RFC 8414 §3.1
+ * (well-known segment inserted before the issuer's path) first, then OpenID Connect Discovery —
+ * inserted, then appended, for an issuer with a path. The SDK's `buildDiscoveryUrls` is that list;
+ * it is loaded on first use, because the client package's index costs the RS start-up time.
+ */
+export async function metadataUrlsFor(issuer: string): Promise<URL[]> {
+    const { buildDiscoveryUrls } = await import('@modelcontextprotocol/client');
+    return buildDiscoveryUrls(issuer).map(({ url }) => url);
+}
+
+/** The metadata at `url`, or why it is not usable there (recorded in `attempts`). */
+async function fetchMetadata(url: URL, attempts: Attempt[]): Promise<Record<string, unknown> | undefined> {
+    let response: Response;
+    try {
+        response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch (error) {
+        const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+        attempts.push({ url, answer: (error as Error).name === 'TimeoutError' ? 'no answer within 10 s' : `no connection${code ? ` (${code})` : ''}` });
+        return undefined;
+    }
+    if (response.status !== 200) {
+        await response.body?.cancel();
+        attempts.push({ url, answer: `HTTP ${response.status}` });
+        return undefined;
+    }
+    const metadata: unknown = await response.json().catch(() => undefined);
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+        attempts.push({ url, answer: 'HTTP 200, not a JSON object' });
+        return undefined;
+    }
+    attempts.push({ url, answer: 'HTTP 200' });
+    return metadata as Record<string, unknown>;
 }
 
 async function fetchJwksUri(issuer: string): Promise<URL> {
-    let response: Response;
-    try {
-        response = await fetch(metadataUrlFor(issuer), { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    } catch {
-        throw new AuthorizationServerUnavailableError('its metadata could not be fetched');
+    const attempts: Attempt[] = [];
+    let metadata: Record<string, unknown> | undefined;
+    for (const url of await metadataUrlsFor(issuer)) {
+        metadata = await fetchMetadata(url, attempts);
+        if (metadata) break;
     }
-    if (response.status !== 200) throw new AuthorizationServerUnavailableError(`its metadata answered HTTP ${response.status}`);
-    const metadata: unknown = await response.json().catch(() => undefined);
-    if (typeof metadata !== 'object' || metadata === null) throw new AuthorizationServerUnavailableError('its metadata is not a JSON object');
-    const { issuer: advertised, jwks_uri: jwksUri } = metadata as Record<string, unknown>;
-    // RFC 8414 §3.3: the metadata's issuer must be exactly the issuer we were configured with.
-    if (advertised !== issuer) throw new AuthorizationServerUnavailableError('its metadata names a different issuer');
-    if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new AuthorizationServerUnavailableError('its metadata has no usable jwks_uri');
+    if (!metadata) throw new AuthorizationServerUnavailableError(`its metadata could not be fetched (tried ${describeAttempts(attempts)})`);
+    const from = attempts.at(-1)!.url.href;
+    const { issuer: advertised, jwks_uri: jwksUri } = metadata;
+    // RFC 8414 §3.3 / OIDC Discovery §4.3: the metadata's issuer must be exactly the issuer we were configured with.
+    if (advertised !== issuer) throw new AuthorizationServerUnavailableError(`its metadata names a different issuer (at ${from})`);
+    if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new AuthorizationServerUnavailableError(`its metadata has no usable jwks_uri (at ${from})`);
     const url = new URL(jwksUri);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AuthorizationServerUnavailableError('its jwks_uri is not http(s)');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AuthorizationServerUnavailableError(`its jwks_uri is not http(s) (at ${from})`);
     return url;
 }
 

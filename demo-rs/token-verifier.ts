@@ -16,8 +16,12 @@ import { jwtVerify } from 'jose/jwt/verify';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
 import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
 
-/** RFC 8725 §3.1: accept only the algorithms the AS signs with; never `none`, never HMAC. */
-export const ALLOWED_ALGORITHMS = ['ES256', 'RS256'];
+/**
+ * RFC 8725 §3.1 / RFC 9068 §4: an explicit allow-list — every asymmetric JWS algorithm a real AS may sign
+ * access tokens with (RFC 7518 §3.1, RFC 8037), never `none` and never HMAC (the RS holds no shared secret,
+ * and a public key must not be usable as one). jose still checks that each key's type fits the algorithm.
+ */
+export const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
 
 /** RFC 9068 §2.1: an access token's JOSE header says `typ: at+jwt`. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';

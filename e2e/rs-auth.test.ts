@@ -68,7 +68,8 @@ describe('bad tokens → 401 invalid_token', () => {
         ['wrong-typ', 'The token is not an access token (typ must be at+jwt).'],
         ['wrong-key', "The access token's signature does not verify with the authorization server's keys."],
         ['no-exp', 'The access token lacks a required claim.'],
-        ['alg-none', 'The access token is signed with an algorithm this server does not accept.']
+        ['alg-none', 'The access token is signed with an algorithm this server does not accept.'],
+        ['alg-hs256', 'The access token is signed with an algorithm this server does not accept.']
     ];
 
     it.each(cases)('%s', async (kind, reason) => {

@@ -5,7 +5,7 @@
  */
 import { errors } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { metadataUrlFor } from '../../demo-rs/authorization-server.ts';
+import { metadataUrlsFor } from '../../demo-rs/authorization-server.ts';
 import { authenticationChallenge } from '../../demo-rs/challenges.ts';
 import { FileStore, MAX_FILES } from '../../demo-rs/file-store.ts';
 import { decodeMcpName } from '../../demo-rs/mcp-name-check.ts';
@@ -66,12 +66,19 @@ describe('scope table', () => {
     });
 });
 
-describe('metadataUrlFor (RFC 8414 §3.1)', () => {
-    it('appends the well-known path to an origin issuer', () => {
-        expect(metadataUrlFor('http://127.0.0.1:4000').href).toBe('http://127.0.0.1:4000/.well-known/oauth-authorization-server');
+describe('metadataUrlsFor (RFC 8414 §3.1, then OIDC Discovery, as the MCP authorization spec lists them)', () => {
+    it('an origin issuer: the RFC 8414 location, then the OIDC one', async () => {
+        expect((await metadataUrlsFor('http://127.0.0.1:4000')).map(String)).toEqual([
+            'http://127.0.0.1:4000/.well-known/oauth-authorization-server',
+            'http://127.0.0.1:4000/.well-known/openid-configuration'
+        ]);
     });
-    it('inserts it before an issuer path', () => {
-        expect(metadataUrlFor('https://as.example/tenant1').href).toBe('https://as.example/.well-known/oauth-authorization-server/tenant1');
+    it('an issuer with a path: RFC 8414 inserted first, then OIDC inserted, then OIDC appended', async () => {
+        expect((await metadataUrlsFor('https://as.example/tenant1')).map(String)).toEqual([
+            'https://as.example/.well-known/oauth-authorization-server/tenant1',
+            'https://as.example/.well-known/openid-configuration/tenant1',
+            'https://as.example/tenant1/.well-known/openid-configuration'
+        ]);
     });
 });
 
