@@ -4,6 +4,7 @@
  * things — status, scope, issuer — are shown; tokens and codes never are, and
  * server-chosen text goes through plain-text.ts first.
  */
+import { compareGrantedScope } from './granted-scope.ts';
 import { plainText, showIssuer, showScope, showUrl } from './plain-text.ts';
 import type { SessionEvent } from './session.ts';
 
@@ -118,9 +119,10 @@ export class Narrator {
             if (this.afterInsufficientScope) this.detail('the held token already covers what the challenge asks for, so the SDK used the refresh grant — no consent needed');
         } else {
             this.title(this.stepUpPending ? `Token now holds ${showScope(event.scope)}` : `Token: scope ${showScope(event.scope)}`);
-            const granted = new Set((event.scope ?? '').split(' '));
-            const missing = (this.requestedScope ?? '').split(' ').filter((token) => token && !granted.has(token));
-            if (missing.length > 0) this.detail(`not granted: ${showScope(missing.join(' '))}`);
+            const { refused, added, offlineAccessAsRefreshToken } = compareGrantedScope(this.requestedScope, event.scope, event.refreshToken);
+            if (offlineAccessAsRefreshToken) this.detail('offline_access was answered with a refresh token (it is not a scope of the resource, so the access token does not list it)');
+            if (added.length > 0) this.detail(`added by the authorization server: ${showScope(added.join(' '))}`);
+            if (refused.length > 0) this.detail(`not granted: ${showScope(refused.join(' '))}`);
         }
         this.stepUpPending = false;
         this.afterInsufficientScope = false;

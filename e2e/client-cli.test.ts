@@ -3,7 +3,9 @@
  * - bad input and unreachable servers end in one line and a non-zero exit,
  *   never a stack trace (2 for usage, 1 for everything else);
  * - `tools` lists the real RS's tools with the scope each needs;
- * - the headless user agent follows a redirect only to its own callback.
+ * - the headless user agent follows a redirect only to its own callback, and
+ *   stops with one line saying what the AS showed and what to do when it meets
+ *   a page only a person can answer (a sign-in form, an unknown form, another site).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startHostile, tokenLines, type Servers } from './client-harness.ts';
@@ -75,6 +77,21 @@ describe('the headless user agent', () => {
         expect(run.code).toBe(1);
         expectOneLine(run.stderr, "headless: the authorization server redirected somewhere other than this client's callback; not following");
         expect(servers.as.stdout).not.toContain('landing');
+        expect(tokenLines(servers.as)).toEqual([]);
+    });
+
+    const WHAT_TO_DO = 'only a person can answer it — run again with --interactive on a machine with a display, and sign in and consent in the browser it opens';
+    it.each([
+        ['sign-in', 'the authorization server showed a sign-in page (a form asking for a password)'],
+        ['other-page', 'the authorization server showed a page that is not a consent form this client understands (titled "Authorize")'],
+        ['another-site', 'the authorization server sent the browser to another site (to sign in there, most likely)']
+    ])('--authorize-shows %s: stops with one line naming what the AS showed and what to do', async (shows, what) => {
+        servers = await startHostile(['--authorize-shows', shows]);
+        const run = await runClient(['call', 'list-files', '--server', servers.mcpUrl, '--headless', '--store', `${store.path}/${shows}.json`]);
+        expect(run.code).toBe(1);
+        expectOneLine(run.stderr, `headless: ${what}; ${WHAT_TO_DO}`);
+        // It followed the AS's own redirect to its page, as a browser does, cookie included — and submitted nothing.
+        if (shows !== 'another-site') expect(servers.as.stdout).toContain('interaction cookie=yes');
         expect(tokenLines(servers.as)).toEqual([]);
     });
 });

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { checkCallback } from '../../demo-client/callback-check.ts';
 import { ConsentPageError, decodeEntities, parseConsentForm } from '../../demo-client/consent-form.ts';
 import { describeIssDifference, issuerMismatchLine } from '../../demo-client/failures.ts';
+import { compareGrantedScope } from '../../demo-client/granted-scope.ts';
+import { Narrator } from '../../demo-client/narrator.ts';
 import { chooseHeadless, defaultStorePath } from '../../demo-client/options.ts';
 import { plainText, quoteUntrusted, showIssuer, showScope, terminalBlock } from '../../demo-client/plain-text.ts';
 import { refusalLine, stepUpOptionsFor } from '../../demo-client/step-up-policy.ts';
@@ -161,5 +163,29 @@ describe('defaults', () => {
     it('keeps the store under XDG_STATE_HOME or ~/.local/state', () => {
         expect(defaultStorePath({ XDG_STATE_HOME: '/state' })).toBe('/state/scoped-tools-story/client.json');
         expect(defaultStorePath({})).toMatch(/\/\.local\/state\/scoped-tools-story\/client\.json$/);
+    });
+});
+
+describe('narrating the granted scope', () => {
+    /** The detail lines the narrator prints for one authorization: requested `requested`, token response `granted`. */
+    function narrated(requested: string, granted: string, refreshToken: boolean): string[] {
+        const lines: string[] = [];
+        const narrator = new Narrator({ out: (line) => lines.push(line), warn: (line) => lines.push(`warn: ${line}`) }, false);
+        narrator.event({ kind: 'authorization-started', scope: requested, stepUp: false });
+        narrator.event({ kind: 'token', grantType: 'authorization_code', status: 200, scope: granted, refreshToken });
+        return lines.slice(2).map((line) => line.trim());
+    }
+
+    it('offline_access answered with a refresh token is no refusal', () => {
+        expect(narrated('files:read offline_access', 'files:read', true)).toEqual([
+            'offline_access was answered with a refresh token (it is not a scope of the resource, so the access token does not list it)'
+        ]);
+    });
+    it('offline_access without a refresh token is a refusal', () => {
+        expect(narrated('files:read offline_access', 'files:read', false)).toEqual(['not granted: "offline_access"']);
+    });
+    it('a refused resource scope is named, and scopes the AS added are told apart from it', () => {
+        expect(narrated('files:read files:admin', 'files:read openid', true)).toEqual(['added by the authorization server: "openid"', 'not granted: "files:admin"']);
+        expect(compareGrantedScope('files:read', 'files:read offline_access', true)).toEqual({ refused: [], added: ['offline_access'], offlineAccessAsRefreshToken: false });
     });
 });
