@@ -4,7 +4,8 @@
  * Starts the authorization server and the resource server on free loopback
  * ports, waits for their ready lines, runs `client story` against them, stops
  * both, and exits with the story's status. Extra arguments go to the client
- * (e.g. `npm run demo -- --interactive`).
+ * (e.g. `npm run demo -- --interactive`). `--as oidc-provider` puts a real
+ * authorization server in demo-as's place (scripts/demo-real-as.ts).
  *
  * The AS and the RS start side by side: the RS needs only the AS's origin on
  * its command line (it fetches the AS's keys on first use), so the AS's port
@@ -13,6 +14,7 @@
 import { spawnTs, startServer, exited, type RunningServer } from '../support/spawn.ts';
 import { colours } from '../support/output.ts';
 import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
+import { startOidcProvider, takeAsFlag } from './demo-real-as.ts';
 
 const paint = colours();
 
@@ -43,9 +45,14 @@ async function main(): Promise<number> {
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
     process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
     try {
-        const { as, rs } = await startServers(started);
-        process.stdout.write(paint.dim(`authorization server  ${as.origin}\nresource server       ${rs.origin}/mcp\n\n`));
-        const client = spawnTs('demo-client/main.ts', ['story', '--server', `${rs.origin}/mcp`, ...process.argv.slice(2)], {
+        const { as: which, rest } = takeAsFlag(process.argv.slice(2));
+        const { issuer, rs, clientArgs } =
+            which === 'oidc-provider'
+                ? await startOidcProvider(started, (line) => process.stdout.write(paint.dim(`${line}\n`)))
+                : await startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs, clientArgs: [] as string[] }));
+        process.stdout.write(paint.dim(`authorization server  ${issuer}\nresource server       ${rs.origin}/mcp\n\n`));
+        const chosen = rest.some((arg) => arg === '--headless' || arg === '--interactive') ? [] : clientArgs;
+        const client = spawnTs('demo-client/main.ts', ['story', '--server', `${rs.origin}/mcp`, ...chosen, ...rest], {
             stdio: ['inherit', 'inherit', 'inherit']
         });
         return (await exited(client)) ?? 1;

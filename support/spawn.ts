@@ -11,9 +11,9 @@ import { parseReadyLine } from './serve.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Spawns `node --import tsx <entry> ...args` from the project root. */
-export function spawnTs(entry: string, args: string[], options: SpawnOptions = {}): ChildProcess {
-    return spawn(process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, entry), ...args], {
+/** Spawns `node --import tsx <entry> ...args` from the project root; `node` names another Node binary (a fetched newer one). */
+export function spawnTs(entry: string, args: string[], options: SpawnOptions & { node?: string } = {}): ChildProcess {
+    return spawn(options.node ?? process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, entry), ...args], {
         cwd: PROJECT_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         ...options,
@@ -56,7 +56,7 @@ export function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Starts a server entry and resolves once it prints `listening on …`; rejects if it exits or stalls first. */
-export function startServer(entry: string, args: string[], options: SpawnOptions & { readyTimeoutMs?: number } = {}): Promise<RunningServer> {
+export function startServer(entry: string, args: string[], options: SpawnOptions & { readyTimeoutMs?: number; node?: string } = {}): Promise<RunningServer> {
     const child = spawnTs(entry, args, options);
     const stdout: string[] = [];
     const stderr: string[] = [];

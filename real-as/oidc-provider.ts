@@ -1,0 +1,107 @@
+/**
+ * panva's oidc-provider (OpenID-certified) configured to stand where demo-as
+ * stands: the real authorization server the suite proves its RS and client
+ * against (docs/production.md walks through this file line by line).
+ *
+ *   node --import tsx real-as/oidc-provider.ts --module <oidc-provider's lib/index.js>
+ *        --resource <RS resource URL> [--port 0] [--issuer-path /oidc] [--signing-alg ES256|EdDSA|PS256]
+ *
+ * real-as/provider-package.ts fetches the pinned package (and the newer Node it
+ * wants) on demand, outside the repository, and starts this file on that Node;
+ * oidc-provider is never a dependency of the project. It prints
+ * `listening on http://127.0.0.1:<port>` when ready; its issuer is that origin
+ * plus --issuer-path.
+ *
+ * Every setting below that differs from oidc-provider's defaults says why. The
+ * defaults this RS relies on, unchanged: PKCE required for public clients,
+ * S256 only; `iss` on every authorization response (RFC 9207); refresh tokens
+ * issued when the grant includes `offline_access` (which the SDK asks for when
+ * the AS advertises it); refresh-token rotation for public clients.
+ *
+ * DEMO ONLY — NOT FOR PRODUCTION: plain HTTP on loopback, in-memory storage
+ * (everything is forgotten on exit), signing keys made at start-up, and its
+ * development sign-in page accepts any name and password.
+ */
+import express from 'express';
+import { exportJWK, generateKeyPair } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { parseCommandLine, parseHttpUrl, parsePort, usageError } from '../support/args.ts';
+import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
+
+const PROGRAM = 'oidc-provider';
+const SIGNING_ALGS = ['ES256', 'EdDSA', 'PS256'];
+
+const { values } = parseCommandLine(PROGRAM, {
+    module: { type: 'string' },
+    resource: { type: 'string' },
+    port: { type: 'string' },
+    'issuer-path': { type: 'string', default: '' },
+    'signing-alg': { type: 'string', default: 'ES256' }
+});
+if (!values.module) usageError(PROGRAM, '--module <path to oidc-provider/lib/index.js> is required');
+const resource = parseHttpUrl(PROGRAM, '--resource', values.resource).href;
+const issuerPath = values['issuer-path'].replace(/\/$/, '');
+if (issuerPath && !/^(\/[A-Za-z0-9._~-]+)+$/.test(issuerPath)) usageError(PROGRAM, '--issuer-path must look like /oidc');
+const signingAlg = values['signing-alg'];
+if (!SIGNING_ALGS.includes(signingAlg)) usageError(PROGRAM, `--signing-alg must be one of ${SIGNING_ALGS.join(', ')}`);
+
+/** Why it is granted: what each scope lets the client do on this RS. files:admin is never granted (the retry-cap step of the story). */
+const RESOURCE_SCOPES = 'files:read files:write';
+
+/** One private key per algorithm this file can sign access tokens with; the JWKS publishes their public halves. */
+async function signingKeys() {
+    const make = async (alg: string) => ({ ...(await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)), alg, use: 'sig', kid: `${alg}-${randomBytes(4).toString('hex')}` });
+    return { keys: await Promise.all(SIGNING_ALGS.map(make)) };
+}
+
+const { Provider, errors } = await import(pathToFileURL(values.module).href);
+
+const app = express();
+const { server, origin } = await listenOnLoopback(app, parsePort(PROGRAM, values.port, 0));
+const issuer = `${origin}${issuerPath}`;
+
+const provider = new Provider(issuer, {
+    // Default: no static clients. MCP clients register themselves (RFC 7591), so registration is on:
+    // open, no initial access token, as the MCP authorization spec expects of an AS for unknown clients.
+    features: {
+        registration: { enabled: true },
+        // RFC 8707 + RFC 9068: a token for this RS is a JWT whose aud is the RS's resource URL and whose
+        // scope holds only this resource's scopes. Any other resource is invalid_target.
+        resourceIndicators: {
+            enabled: true,
+            // The SDK sends `resource` on every request; when a request names none, it is this RS.
+            defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? resource,
+            // A refresh without `resource` stays bound to the resource that was granted.
+            useGrantedResource: () => true,
+            getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+                if (indicator !== resource) throw new errors.InvalidTarget();
+                return { scope: RESOURCE_SCOPES, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: signingAlg } } };
+            }
+        },
+        // Default, kept: oidc-provider's own development sign-in and consent pages — a person must use them.
+        devInteractions: { enabled: true }
+    },
+    // The registration-scope pitfall: the SDK puts `scope` in its registration request. Stock oidc-provider
+    // refuses scopes it does not list (invalid_client_metadata); listing them makes the registered scope the
+    // client's ceiling, so a step-up could never widen the grant. So the registration's scope is dropped here:
+    // what a client may get is decided per request, by the resource's scopes above and the user's consent.
+    extraClientMetadata: {
+        properties: ['scope'],
+        validator: (_ctx: unknown, key: string, _value: unknown, metadata: Record<string, unknown>) => {
+            if (key === 'scope') delete metadata.scope;
+        }
+    },
+    // Default RS256, for which this file makes no key: ID tokens (not used by the story) are signed with ES256.
+    clientDefaults: { id_token_signed_response_alg: 'ES256' },
+    // Default: a fixed development key set (and a warning). Fresh keys per run instead; the RS finds them via jwks_uri.
+    jwks: await signingKeys(),
+    // Default: no keys (and a warning). Signed cookies for its sign-in and consent interactions.
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    // Default 14 days. This RS's story is minutes long; a shorter refresh token keeps the demo honest.
+    ttl: { RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 }
+});
+
+app.use(issuerPath || '/', provider.callback());
+exitCleanlyOnSignals(server);
+announceReady(origin);

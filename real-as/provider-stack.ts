@@ -1,0 +1,39 @@
+/**
+ * oidc-provider in demo-as's place: the provider and demo-rs trusting it, on
+ * free loopback ports. The RS's port is picked first because each names the
+ * other on its command line (the provider issues tokens only for the RS's
+ * resource URL; the RS trusts only the provider's issuer). Used by the e2e
+ * test and by `npm run demo -- --as oidc-provider`.
+ */
+import { startServer, type RunningServer } from '../support/spawn.ts';
+import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
+import { startProvider, type ProviderInstall, type ProviderOptions, type RunningProvider } from './provider-package.ts';
+
+export interface ProviderStack {
+    provider: RunningProvider;
+    rs: RunningServer;
+    /** The RS's MCP endpoint, which is also its resource URL. */
+    mcpUrl: string;
+    stop(): Promise<void>;
+}
+
+export async function startProviderStack(install: ProviderInstall, options: Omit<ProviderOptions, 'resource'> = {}): Promise<ProviderStack> {
+    const rsPort = await freeLoopbackPort();
+    const mcpUrl = `http://${LOOPBACK_HOST}:${rsPort}/mcp`;
+    const provider = await startProvider(install, { ...options, resource: mcpUrl });
+    let rs: RunningServer;
+    try {
+        rs = await startServer('demo-rs/main.ts', ['--port', String(rsPort), '--issuer', provider.issuer]);
+    } catch (error) {
+        await provider.stop();
+        throw error;
+    }
+    return {
+        provider,
+        rs,
+        mcpUrl,
+        stop: async () => {
+            await Promise.all([rs.stop(), provider.stop()]);
+        }
+    };
+}

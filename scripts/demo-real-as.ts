@@ -1,0 +1,37 @@
+/**
+ * `npm run demo -- --as oidc-provider`: the story with panva's oidc-provider
+ * (real-as/) in demo-as's place. The provider is fetched on first use (npx's
+ * cache, outside the repository; it takes a minute once). Its sign-in and
+ * consent pages need a person, so the client runs `--interactive` unless told
+ * otherwise and opens the user's own browser; without one, `--headless` stops
+ * with a line saying so.
+ */
+import { usageError } from '../support/args.ts';
+import type { RunningServer } from '../support/spawn.ts';
+import { locateProvider, PROVIDER_PACKAGE } from '../real-as/provider-package.ts';
+import { startProviderStack } from '../real-as/provider-stack.ts';
+
+export const AUTHORIZATION_SERVERS = ['demo-as', 'oidc-provider'] as const;
+export type AuthorizationServerChoice = (typeof AUTHORIZATION_SERVERS)[number];
+
+/** Takes `--as <name>` (or `--as=<name>`) out of the demo's arguments; the rest go to the client. */
+export function takeAsFlag(argv: string[]): { as: AuthorizationServerChoice; rest: string[] } {
+    const rest: string[] = [];
+    let as: string = 'demo-as';
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i]!;
+        if (arg === '--as') as = argv[++i] ?? '';
+        else if (arg.startsWith('--as=')) as = arg.slice('--as='.length);
+        else rest.push(arg);
+    }
+    if (!(AUTHORIZATION_SERVERS as readonly string[]).includes(as)) usageError('demo', `--as must be one of ${AUTHORIZATION_SERVERS.join(', ')}`);
+    return { as: as as AuthorizationServerChoice, rest };
+}
+
+/** Starts oidc-provider and demo-rs trusting it; what the client needs to run against them. */
+export async function startOidcProvider(started: Array<{ stop(): Promise<unknown> }>, print: (line: string) => void): Promise<{ issuer: string; rs: RunningServer; clientArgs: string[] }> {
+    print(`fetching ${PROVIDER_PACKAGE} on first use (npx's cache) …`);
+    const stack = await startProviderStack(await locateProvider());
+    started.push(stack);
+    return { issuer: stack.provider.issuer, rs: stack.rs, clientArgs: ['--interactive'] };
+}
