@@ -158,7 +158,7 @@ describe(missing && !inCi ? `the story against oidc-provider — skipped: ${miss
         expect(seen[0]).toBe('sign-in');
         expect(seen.filter((page) => page === 'callback')).toHaveLength(3);
         expect(seen.filter((page) => page === 'consent').length).toBeGreaterThanOrEqual(3);
-    });
+    }, 180_000);
 
     it('an issuer with a path and EdDSA-signed RFC 9068 access tokens', async (test) => {
         const stack = await stackOrSkip(test, { issuerPath: '/oidc', signingAlg: 'EdDSA' });
@@ -176,7 +176,7 @@ describe(missing && !inCi ? `the story against oidc-provider — skipped: ${miss
         expect(accessToken).toBeDefined();
         expect(decodeProtectedHeader(accessToken!)).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
         expect(decodeJwt(accessToken!)).toMatchObject({ iss: stack.provider.issuer, aud: stack.mcpUrl, scope: 'files:read' });
-    });
+    }, 120_000);
 
     it('--headless stops with one line: the provider showed a sign-in page, and what to do', async (test) => {
         const stack = stacks[0] ?? (await stackOrSkip(test));

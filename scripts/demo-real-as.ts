@@ -30,7 +30,7 @@ export function takeAsFlag(argv: string[]): { as: AuthorizationServerChoice; res
 
 /** Starts oidc-provider and demo-rs trusting it; what the client needs to run against them. */
 export async function startOidcProvider(started: Array<{ stop(): Promise<unknown> }>, print: (line: string) => void): Promise<{ issuer: string; rs: RunningServer; clientArgs: string[] }> {
-    print(`fetching ${PROVIDER_PACKAGE} on first use (npx's cache) …`);
+    print(`${PROVIDER_PACKAGE} from npx's cache (fetched on first use) …`);
     const stack = await startProviderStack(await locateProvider());
     started.push(stack);
     return { issuer: stack.provider.issuer, rs: stack.rs, clientArgs: ['--interactive'] };
