@@ -41,12 +41,19 @@ function describeAttempts(attempts: Attempt[]): string {
 /**
  * Where the issuer's metadata may be, in the order the MCP authorization spec gives: RFC 8414 §3.1
  * (well-known segment inserted before the issuer's path) first, then OpenID Connect Discovery —
- * inserted, then appended, for an issuer with a path. The SDK's `buildDiscoveryUrls` is that list;
- * it is loaded on first use, because the client package's index costs the RS start-up time.
+ * inserted, then appended (OIDC Discovery §4), for an issuer with a path. This is the list the SDK's
+ * client-side `buildDiscoveryUrls` makes (e2e/unit/rs-rules.test.ts holds the two equal); the RS does
+ * not import it because the client package costs ~150 ms to load on the first token's path.
  */
-export async function metadataUrlsFor(issuer: string): Promise<URL[]> {
-    const { buildDiscoveryUrls } = await import('@modelcontextprotocol/client');
-    return buildDiscoveryUrls(issuer).map(({ url }) => url);
+export function metadataUrlsFor(issuer: string): URL[] {
+    const { origin, pathname } = new URL(issuer);
+    const path = pathname.replace(/\/$/, '');
+    if (!path) return [new URL('/.well-known/oauth-authorization-server', origin), new URL('/.well-known/openid-configuration', origin)];
+    return [
+        new URL(`/.well-known/oauth-authorization-server${path}`, origin),
+        new URL(`/.well-known/openid-configuration${path}`, origin),
+        new URL(`${path}/.well-known/openid-configuration`, origin)
+    ];
 }
 
 /** The metadata at `url`, or why it is not usable there (recorded in `attempts`). */
@@ -76,7 +83,7 @@ async function fetchMetadata(url: URL, attempts: Attempt[]): Promise<Record<stri
 async function fetchJwksUri(issuer: string): Promise<URL> {
     const attempts: Attempt[] = [];
     let metadata: Record<string, unknown> | undefined;
-    for (const url of await metadataUrlsFor(issuer)) {
+    for (const url of metadataUrlsFor(issuer)) {
         metadata = await fetchMetadata(url, attempts);
         if (metadata) break;
     }

@@ -1,8 +1,9 @@
 /**
  * Resource Server rules as plain functions: the challenge shapes, reading the
  * tool from a JSON-RPC body, the `Mcp-Name` decoding, the scope table, the
- * RFC 8414 metadata URL, token refusal reasons and the bounded file store.
+ * AS metadata URLs (RFC 8414, then OIDC Discovery), token refusal reasons and the bounded file store.
  */
+import { buildDiscoveryUrls } from '@modelcontextprotocol/client';
 import { errors } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { metadataUrlsFor } from '../../demo-rs/authorization-server.ts';
@@ -67,18 +68,21 @@ describe('scope table', () => {
 });
 
 describe('metadataUrlsFor (RFC 8414 §3.1, then OIDC Discovery, as the MCP authorization spec lists them)', () => {
-    it('an origin issuer: the RFC 8414 location, then the OIDC one', async () => {
-        expect((await metadataUrlsFor('http://127.0.0.1:4000')).map(String)).toEqual([
+    it('an origin issuer: the RFC 8414 location, then the OIDC one', () => {
+        expect(metadataUrlsFor('http://127.0.0.1:4000').map(String)).toEqual([
             'http://127.0.0.1:4000/.well-known/oauth-authorization-server',
             'http://127.0.0.1:4000/.well-known/openid-configuration'
         ]);
     });
-    it('an issuer with a path: RFC 8414 inserted first, then OIDC inserted, then OIDC appended', async () => {
-        expect((await metadataUrlsFor('https://as.example/tenant1')).map(String)).toEqual([
+    it('an issuer with a path: RFC 8414 inserted first, then OIDC inserted, then OIDC appended', () => {
+        expect(metadataUrlsFor('https://as.example/tenant1').map(String)).toEqual([
             'https://as.example/.well-known/oauth-authorization-server/tenant1',
             'https://as.example/.well-known/openid-configuration/tenant1',
             'https://as.example/tenant1/.well-known/openid-configuration'
         ]);
+    });
+    it.each(['http://127.0.0.1:4000', 'https://as.example/tenant1', 'https://as.example/a/b/'])('is the list the SDK client builds (buildDiscoveryUrls) for %s', (issuer) => {
+        expect(metadataUrlsFor(issuer).map(String)).toEqual(buildDiscoveryUrls(issuer).map(({ url }) => url.href));
     });
 });
 
