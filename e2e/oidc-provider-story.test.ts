@@ -71,8 +71,8 @@ async function stackOrSkip(test: TestContext, options: Parameters<typeof startPr
     return stack;
 }
 
-/** What the person did in the browser, page by page. */
-type Seen = 'sign-in' | 'consent' | 'callback';
+/** What the person did in the browser, page by page (or what went wrong there). */
+type Seen = 'sign-in' | 'consent' | 'callback' | `failed: ${string}`;
 
 /**
  * A BROWSER command for xdg-open that hands each URL it is asked to open to this test's Chromium, and a
@@ -92,7 +92,7 @@ function personAtTheBrowser(name: string, finished: Promise<unknown>): { env: No
         let handled = 0;
         while (!done) {
             const urls = readFileSync(opened, 'utf8').split('\n').filter(Boolean);
-            if (urls.length > handled) await approve(urls[handled++]!, trail);
+            if (urls.length > handled) await approve(urls[handled++]!, trail).catch((error: Error) => trail.push(`failed: ${error.message.split('\n')[0]}`));
             else await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return trail;
@@ -155,6 +155,7 @@ describe(missing && !inCi ? `the story against oidc-provider — skipped: ${miss
         expect(out).toContain('offline_access was answered with a refresh token');
         expect(out).not.toContain('not granted: "offline_access"');
         // A person signed in once (the provider keeps the session) and consented to each authorization.
+        expect(seen.filter((page) => page.startsWith('failed'))).toEqual([]);
         expect(seen[0]).toBe('sign-in');
         expect(seen.filter((page) => page === 'callback')).toHaveLength(3);
         expect(seen.filter((page) => page === 'consent').length).toBeGreaterThanOrEqual(3);

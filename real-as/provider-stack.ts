@@ -23,7 +23,8 @@ export async function startProviderStack(install: ProviderInstall, options: Omit
     const provider = await startProvider(install, { ...options, resource: mcpUrl });
     let rs: RunningServer;
     try {
-        rs = await startServer('demo-rs/main.ts', ['--port', String(rsPort), '--issuer', provider.issuer]);
+        // 30 s, like the provider's: the two start together with a browser on a busy machine.
+        rs = await startServer('demo-rs/main.ts', ['--port', String(rsPort), '--issuer', provider.issuer], { readyTimeoutMs: 30_000 });
     } catch (error) {
         await provider.stop();
         throw error;
