@@ -30,7 +30,9 @@ export interface FetchedCommand {
 export async function fetchCommand(pkg: string, bin: string, nodePkg?: string): Promise<FetchedCommand> {
     const probe = `command -v node && node --version && command -v ${bin}`;
     const packages = [...(nodePkg ? ['-p', nodePkg] : []), '-p', pkg];
-    const { stdout } = await promisify(execFile)('npx', ['--yes', ...packages, '-c', probe], { cwd: PROJECT_ROOT, timeout: 300_000 });
+    const { stdout } = await promisify(execFile)('npx', ['--yes', ...packages, '-c', probe], { cwd: PROJECT_ROOT, timeout: 300_000 }).catch((error: Error) => {
+        throw new Error(`npx could not fetch ${[nodePkg, pkg].filter(Boolean).join(' and ')}: ${error.message.split('\n')[0]}`);
+    });
     const [node, nodeVersion, entry] = stdout.trim().split('\n').map((line) => line.trim());
     if (!node || !nodeVersion || !entry) throw new Error(`npx did not provide ${pkg} (${bin}: ${entry ?? 'missing'})`);
     return { node: nodePkg ? node : process.execPath, nodeVersion: nodePkg ? nodeVersion : process.version, entry };
@@ -48,13 +50,15 @@ export async function requirement<T>(find: () => Promise<T>): Promise<Requiremen
 }
 
 /**
- * Whether the tests depending on `pieces` run: they do when every piece is there, and in CI (where a
- * missing piece is then a failure, thrown by `need`). Outside CI, a missing piece is announced here.
+ * Whether the tests depending on `pieces` run — they do when every piece is there, and in CI (where a
+ * missing piece is then a failure, thrown by `need`) — and the title of their group, which names what
+ * is missing when they are skipped. Outside CI, a missing piece is also announced on stderr.
  */
-export function runsHere(file: string, pieces: Requirement<unknown>[]): boolean {
-    const missing = pieces.filter((piece): piece is { ok: false; reason: string } => !piece.ok);
-    if (missing.length > 0 && !IN_CI) console.warn(`${file}: SKIPPED — ${missing.map((piece) => piece.reason).join('; ')}`);
-    return missing.length === 0 || IN_CI;
+export function runsHere(title: string, pieces: Requirement<unknown>[]): { runs: boolean; title: string } {
+    const reasons = pieces.flatMap((piece) => (piece.ok ? [] : [piece.reason])).join('; ');
+    if (!reasons || IN_CI) return { runs: true, title };
+    console.warn(`${title}: SKIPPED — ${reasons}`);
+    return { runs: false, title: `${title} — skipped: ${reasons}` };
 }
 
 /** The piece's value; with CI set and the piece missing, a loud failure naming it. */

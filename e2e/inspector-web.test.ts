@@ -33,7 +33,7 @@ const STEP_TIMEOUT_MS = 20_000;
 
 const chromium = await requirement(findChromium);
 const inspector = await requirement(() => fetchCommand(INSPECTOR, 'mcp-inspector', INSPECTOR_NODE));
-const runs = runsHere('inspector-web.test.ts', [chromium, inspector]);
+const group = runsHere(`${INSPECTOR} web UI in Chromium against demo-as + demo-rs`, [chromium, inspector]);
 
 let stack: Stack;
 let work: ReturnType<typeof tempDir>;
@@ -72,7 +72,7 @@ async function resultShows(text: string | RegExp): Promise<boolean> {
     return (await page.getByRole('heading', { name: 'Results', level: 3 }).isVisible()) && (await page.getByRole('main').getByText(text).count()) > 0;
 }
 
-describe.skipIf(!runs)(`${INSPECTOR} web UI in Chromium against demo-as + demo-rs`, () => {
+describe.skipIf(!group.runs)(group.title, () => {
     beforeAll(async () => {
         const command = need(inspector, INSPECTOR);
         need(chromium, 'Chromium');

@@ -28,7 +28,7 @@ import { startStack, tempDir, type Stack } from './stack.ts';
 const MCP_REMOTE = 'mcp-remote@0.15.1';
 
 const mcpRemote = await requirement(() => fetchCommand(MCP_REMOTE, 'mcp-remote'));
-const runs = runsHere('mcp-remote.test.ts', [mcpRemote]);
+const group = runsHere(`${MCP_REMOTE} over stdio against demo-as + demo-rs`, [mcpRemote]);
 
 interface HostRun {
     client: Client;
@@ -81,7 +81,7 @@ function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
     return (result.content as Array<{ type: string; text?: string }>).map((part) => part.text ?? '').join('\n');
 }
 
-describe.skipIf(!runs)(`${MCP_REMOTE} over stdio against demo-as + demo-rs`, () => {
+describe.skipIf(!group.runs)(group.title, () => {
     let stack: Stack;
     let work: ReturnType<typeof tempDir>;
 
