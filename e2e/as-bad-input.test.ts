@@ -120,6 +120,12 @@ function authorize(s: Server, overrides: Record<string, string | undefined> = {}
     return fetch(`${s.origin}/authorize?${authorizeQuery(s, overrides, extra)}`, { redirect: 'manual' });
 }
 
+function authorizeAccepting(s: Server, accept: string, overrides: Record<string, string | undefined> = {}): Promise<Response> {
+    return fetch(`${s.origin}/authorize?${authorizeQuery(s, overrides)}`, { headers: { accept }, redirect: 'manual' });
+}
+
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
 function authorizeRawQuery(s: Server, query: string): Promise<Response> {
     return fetch(`${s.origin}/authorize?${query}`, { redirect: 'manual' });
 }
@@ -253,6 +259,19 @@ const authorizeRows: Row[] = [
         send: (s) => authorize(s, { client_id: 'attacker-<b>client</b>' }),
         expected: page('invalid_client'),
         mustNotEcho: 'attacker'
+    },
+    {
+        name: 'authorize: unknown client_id, asking for JSON',
+        send: (s) => authorizeAccepting(s, 'application/json', { client_id: 'attacker-<b>client</b>' }),
+        expected: json(400, 'invalid_client'),
+        mustNotEcho: 'attacker'
+    },
+    { name: 'authorize: missing client_id, asking for JSON', send: (s) => authorizeAccepting(s, 'application/json', { client_id: undefined }), expected: json(400, 'invalid_client') },
+    { name: "authorize: unknown client_id, a browser's Accept", send: (s) => authorizeAccepting(s, BROWSER_ACCEPT, { client_id: 'unknown' }), expected: page('invalid_client') },
+    {
+        name: 'authorize: unregistered redirect_uri, asking for JSON (still the page)',
+        send: (s) => authorizeAccepting(s, 'application/json', { redirect_uri: 'https://evil.example/steal' }),
+        expected: page('invalid_redirect_uri')
     },
     { name: 'authorize: client_id twice', send: (s) => authorize(s, {}, [['client_id', s.other.clientId]]), expected: page('invalid_request') },
     {
