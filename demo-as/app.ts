@@ -10,6 +10,7 @@ import { decisionEndpoint } from './endpoints/decision.ts';
 import { jwksEndpoint } from './endpoints/jwks.ts';
 import { metadataEndpoint } from './endpoints/metadata.ts';
 import { registerEndpoint } from './endpoints/register.ts';
+import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './http/fallbacks.ts';
 import { FORM_MEDIA_TYPE } from './http/form-body.ts';
@@ -38,6 +39,7 @@ export function buildApp(ctx: AsContext): Express {
     app.route('/authorize').get(authorizeEndpoint(ctx)).all(methodNotAllowed('GET, HEAD'));
     app.route('/authorize/decision').post(formBody, decisionEndpoint(ctx)).all(methodNotAllowed('POST'));
     app.route('/token').post(formBody, tokenEndpoint(ctx)).all(methodNotAllowed('POST'));
+    app.route('/revoke').post(formBody, revokeEndpoint(ctx)).all(methodNotAllowed('POST'));
 
     app.use(notFound);
     app.use(finalErrorHandler);

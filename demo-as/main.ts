@@ -7,7 +7,8 @@
  * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
  * RFC 8414 metadata, RFC 7591 registration for loopback clients, /authorize
  * with a consent page, /token (authorization_code with PKCE S256, and
- * refresh_token with rotation), and the JWKS for its RFC 9068 access tokens.
+ * refresh_token with rotation), /revoke (RFC 7009), and the JWKS for its
+ * RFC 9068 access tokens.
  * `--resource` (repeatable) names the only resources it issues tokens for
  * (RFC 8707); without it, any canonical http(s) resource URL is accepted.
  * What it checks and why is in rules/ and grants/; what it allows is in
@@ -25,9 +26,10 @@
  * - Plain http on loopback: the consent cookie cannot be Secure, and every
  *   program on this machine can reach the AS (and set cookies for 127.0.0.1).
  * - Open registration with no rate limiting, no client authentication (public
- *   clients with PKCE only), and no token revocation or introspection
- *   endpoint; revoked refresh-token families leave their access tokens valid
- *   until they expire (--access-token-ttl, 300 s by default).
+ *   clients with PKCE only), and no introspection endpoint; /revoke (RFC
+ *   7009) revokes refresh-token families only, and revoked families leave
+ *   their access tokens valid until they expire (--access-token-ttl, 300 s
+ *   by default).
  * ────────────────────────────────────────────────────────────────────────────
  */
 import type { RequestListener } from 'node:http';
