@@ -12,6 +12,7 @@ import { metadataEndpoint } from './endpoints/metadata.ts';
 import { registerEndpoint } from './endpoints/register.ts';
 import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
+import { corsForBrowserClients } from './http/cors.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './http/fallbacks.ts';
 import { FORM_MEDIA_TYPE } from './http/form-body.ts';
 import { logRequestOutcomes } from './http/request-log.ts';
@@ -27,6 +28,8 @@ export function buildApp(ctx: AsContext): Express {
     app.set('strict routing', true);
 
     app.use(noSniff);
+    // RFC 9700 §2.6: CORS for what browser-based clients fetch, never for /authorize or the decision; preflights end here, unlogged.
+    app.use(corsForBrowserClients);
     app.use(logRequestOutcomes);
 
     // Bodies are read within a limit, never decompressed (a small body cannot expand into a large one).

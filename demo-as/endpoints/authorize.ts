@@ -17,6 +17,7 @@ import { prefersJson } from '../http/negotiation.ts';
 import { logFacts } from '../http/request-log.ts';
 import { redirectToClient, sendOAuthError, sendPage } from '../http/responses.ts';
 import { checkAuthorizationRequest } from '../rules/authorization-request.ts';
+import { formatScope } from '../rules/scope.ts';
 import { renderConsentPage } from '../views/consent-page.ts';
 import { renderErrorPage } from '../views/error-page.ts';
 
@@ -47,6 +48,8 @@ export function authorizeEndpoint(ctx: AsContext): RequestHandler {
         }
         const { request } = check;
         facts.clientId = request.client.clientId;
+        // What the client asked for (known scope names only, so never attacker text): step-up is debugged by it.
+        facts.scope = formatScope(request.requestedScopes);
         ctx.clients.markUsed(request.client.clientId);
         const { requestId, cookieValue } = ctx.consents.open(request);
         setConsentCookie(res, cookieValue, ctx.settings.consentTtlSeconds);

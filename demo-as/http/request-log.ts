@@ -4,7 +4,7 @@
  * can take (an endpoint, a body-parser refusal, a 405) is logged exactly once:
  *
  *   register client_id=<id|-> status=<status>[ error=<error>]
- *   authorize client_id=<id|-> status=<status>[ error=<error>]
+ *   authorize client_id=<id|-> status=<status>[ error=<error>][ scope="<asked>"]
  *   decision client_id=<id|-> status=<status>[ decision=<approve|deny>][ error=<error>]
  *   token grant_type=<grant_type|-> client_id=<id|-> status=<status>[ error=<error>][ scope="<granted>"]
  *   revoke client_id=<id|-> status=<status>[ error=<error>][ revoked=family]
@@ -37,18 +37,20 @@ export function logFacts(res: Response): LogFacts {
 
 const FORMATS: Record<string, (facts: LogFacts, status: number) => string> = {
     '/register': (facts, status) => `register client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
-    '/authorize': (facts, status) => `authorize client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
+    '/authorize': (facts, status) => `authorize client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${scopePart(facts)}`,
     '/authorize/decision': (facts, status) =>
         `decision client_id=${facts.clientId ?? '-'} status=${status}${facts.decision ? ` decision=${facts.decision}` : ''}${errorPart(facts)}`,
     '/token': (facts, status) =>
-        `token grant_type=${facts.grantType ?? '-'} client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${
-            facts.scope === undefined ? '' : ` scope="${facts.scope}"`
-        }`,
+        `token grant_type=${facts.grantType ?? '-'} client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${scopePart(facts)}`,
     '/revoke': (facts, status) => `revoke client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${facts.revoked ? ' revoked=family' : ''}`
 };
 
 function errorPart(facts: LogFacts): string {
     return facts.error ? ` error=${facts.error}` : '';
+}
+
+function scopePart(facts: LogFacts): string {
+    return facts.scope === undefined ? '' : ` scope="${facts.scope}"`;
 }
 
 let unwritten: string[] = [];
