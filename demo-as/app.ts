@@ -10,7 +10,9 @@ import { decisionEndpoint } from './endpoints/decision.ts';
 import { jwksEndpoint } from './endpoints/jwks.ts';
 import { metadataEndpoint } from './endpoints/metadata.ts';
 import { registerEndpoint } from './endpoints/register.ts';
+import { revokeEndpoint } from './endpoints/revoke.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
+import { corsForBrowserClients } from './http/cors.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './http/fallbacks.ts';
 import { FORM_MEDIA_TYPE } from './http/form-body.ts';
 import { logRequestOutcomes } from './http/request-log.ts';
@@ -26,6 +28,8 @@ export function buildApp(ctx: AsContext): Express {
     app.set('strict routing', true);
 
     app.use(noSniff);
+    // RFC 9700 §2.6: CORS for what browser-based clients fetch, never for /authorize or the decision; preflights end here, unlogged.
+    app.use(corsForBrowserClients);
     app.use(logRequestOutcomes);
 
     // Bodies are read within a limit, never decompressed (a small body cannot expand into a large one).
@@ -38,6 +42,7 @@ export function buildApp(ctx: AsContext): Express {
     app.route('/authorize').get(authorizeEndpoint(ctx)).all(methodNotAllowed('GET, HEAD'));
     app.route('/authorize/decision').post(formBody, decisionEndpoint(ctx)).all(methodNotAllowed('POST'));
     app.route('/token').post(formBody, tokenEndpoint(ctx)).all(methodNotAllowed('POST'));
+    app.route('/revoke').post(formBody, revokeEndpoint(ctx)).all(methodNotAllowed('POST'));
 
     app.use(notFound);
     app.use(finalErrorHandler);

@@ -12,6 +12,8 @@ export interface Settings {
     accessTokenTtlSeconds: number;
     codeTtlSeconds: number;
     consentTtlSeconds: number;
+    /** `--resource` values: the only resources tokens are issued for; empty means any acceptable resource URL. */
+    servedResources: readonly string[];
 }
 
 export interface AsContext {

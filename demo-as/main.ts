@@ -1,13 +1,16 @@
 /**
  * demo-as — the demo OAuth 2.1 Authorization Server of the scoped-tools story.
  *
- *   tsx demo-as/main.ts --port <n> [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
+ *   tsx demo-as/main.ts --port <n> [--resource <url>]… [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
  *
  * Listens on 127.0.0.1 only (`--port 0` picks a free port) and prints
  * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
  * RFC 8414 metadata, RFC 7591 registration for loopback clients, /authorize
  * with a consent page, /token (authorization_code with PKCE S256, and
- * refresh_token with rotation), and the JWKS for its RFC 9068 access tokens.
+ * refresh_token with rotation), /revoke (RFC 7009), and the JWKS for its
+ * RFC 9068 access tokens.
+ * `--resource` (repeatable) names the only resources it issues tokens for
+ * (RFC 8707); without it, any canonical http(s) resource URL is accepted.
  * What it checks and why is in rules/ and grants/; what it allows is in
  * policy.ts; which properties are proven by which test is docs/as-security.md.
  *
@@ -23,9 +26,10 @@
  * - Plain http on loopback: the consent cookie cannot be Secure, and every
  *   program on this machine can reach the AS (and set cookies for 127.0.0.1).
  * - Open registration with no rate limiting, no client authentication (public
- *   clients with PKCE only), and no token revocation or introspection
- *   endpoint; revoked refresh-token families leave their access tokens valid
- *   until they expire (--access-token-ttl, 300 s by default).
+ *   clients with PKCE only), and no introspection endpoint; /revoke (RFC
+ *   7009) revokes refresh-token families only, and revoked families leave
+ *   their access tokens valid until they expire (--access-token-ttl, 300 s
+ *   by default).
  * ────────────────────────────────────────────────────────────────────────────
  */
 import type { RequestListener } from 'node:http';
@@ -35,6 +39,7 @@ import { buildApp } from './app.ts';
 import { createContext, type Settings } from './context.ts';
 import { keepHeapNearLiveSize } from './heap.ts';
 import { LIFETIMES } from './policy.ts';
+import { isAcceptableResource } from './rules/resource.ts';
 import { createSigningKey } from './signing-key.ts';
 
 const PROGRAM = 'demo-as';
@@ -45,14 +50,16 @@ const { values } = parseCommandLine(PROGRAM, {
     port: { type: 'string' },
     'access-token-ttl': { type: 'string' },
     'code-ttl': { type: 'string' },
-    'consent-ttl': { type: 'string' }
+    'consent-ttl': { type: 'string' },
+    resource: { type: 'string', multiple: true }
 });
 
 const port = parsePort(PROGRAM, values.port, 0);
 const settings: Settings = {
     accessTokenTtlSeconds: boundedSeconds('--access-token-ttl', values['access-token-ttl'], LIFETIMES.accessTokenSeconds, 86_400),
     codeTtlSeconds: boundedSeconds('--code-ttl', values['code-ttl'], LIFETIMES.codeSeconds, LIFETIMES.codeSeconds),
-    consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400)
+    consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400),
+    servedResources: servedResources(values.resource ?? [])
 };
 
 const signingKey = await createSigningKey();
@@ -62,6 +69,14 @@ const { server, origin } = await listenOnLoopback((req, res) => handle(req, res)
 handle = buildApp(createContext(origin, settings, signingKey));
 exitCleanlyOnSignals(server);
 announceReady(origin);
+
+/** `--resource` values, each exactly as /authorize will compare it: canonical, absolute http(s), no fragment. */
+function servedResources(values: string[]): string[] {
+    for (const value of values) {
+        if (!isAcceptableResource(value)) usageError(PROGRAM, `--resource must be a canonical absolute http(s) URL without a fragment, e.g. http://127.0.0.1:3001/mcp`);
+    }
+    return values;
+}
 
 /** A lifetime flag in whole seconds, from 1 to `max`. */
 function boundedSeconds(flag: string, raw: string | undefined, fallback: number, max: number): number {

@@ -67,7 +67,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
 
 async function main(): Promise<number> {
     const options = parseOptions();
-    if (options.command === 'logout') return runLogout(options.store ?? defaultStorePath(), output.out);
+    if (options.command === 'logout') return runLogout(options.store ?? defaultStorePath(), output.out, output.warn);
     // The story starts from nothing unless told otherwise, so it always shows registration and consent.
     const temporary = options.command === 'story' && !options.store ? mkdtempSync(join(tmpdir(), 'scoped-tools-story-')) : undefined;
     const removeTemporary = () => temporary && rmSync(temporary, { recursive: true, force: true });

@@ -15,7 +15,7 @@ commands:
   story                 the scripted scoped-tools story, step by step
   tools                 list the server's tools
   call <tool> [k=v …]   call one tool with string arguments
-  logout                delete the token store
+  logout                revoke the stored refresh tokens, then delete the token store
 
 flags:
   --server <url>              the resource server's MCP endpoint, e.g. http://127.0.0.1:3001/mcp

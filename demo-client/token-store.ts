@@ -8,6 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
+import type { HeldRefreshToken } from './revocation.ts';
 
 interface ResourceEntry {
     /** The issuer whose tokens were saved last: what the transport sends when it asks without an issuer. */
@@ -113,6 +114,15 @@ export class TokenStore {
         if (issuer === undefined) delete this.data.resources[resource];
         else delete entry.tokens[issuer];
         this.persist();
+    }
+
+    /** Every refresh token on file, with the issuer that issued it and the client_id it was issued to. */
+    heldRefreshTokens(): HeldRefreshToken[] {
+        return Object.entries(this.data.resources).flatMap(([resource, entry]) =>
+            Object.entries(entry.tokens).flatMap(([issuer, tokens]) =>
+                tokens.refresh_token ? [{ issuer, resource, clientId: this.data.clients[issuer]?.information.client_id, refreshToken: tokens.refresh_token }] : []
+            )
+        );
     }
 
     /** Writes atomically (temporary file, then rename) with mode 0600; a failed write is reported once and the run goes on in memory. */

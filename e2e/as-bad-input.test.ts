@@ -120,6 +120,12 @@ function authorize(s: Server, overrides: Record<string, string | undefined> = {}
     return fetch(`${s.origin}/authorize?${authorizeQuery(s, overrides, extra)}`, { redirect: 'manual' });
 }
 
+function authorizeAccepting(s: Server, accept: string, overrides: Record<string, string | undefined> = {}): Promise<Response> {
+    return fetch(`${s.origin}/authorize?${authorizeQuery(s, overrides)}`, { headers: { accept }, redirect: 'manual' });
+}
+
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
 function authorizeRawQuery(s: Server, query: string): Promise<Response> {
     return fetch(`${s.origin}/authorize?${query}`, { redirect: 'manual' });
 }
@@ -203,6 +209,24 @@ const registrationRows: Row[] = [
     },
     metadataRow('client_name not a string', { client_name: ['x'], redirect_uris: [GOOD_URI] }),
     metadataRow('client_name with a right-to-left override', { client_name: 'Trusted\u202eexe.app', redirect_uris: [GOOD_URI] }),
+    ...(
+        [
+            ['U+061C ARABIC LETTER MARK', 'Trusted\u061cApp'],
+            ['U+200B ZERO WIDTH SPACE', 'Trusted\u200bApp'],
+            ['U+200D ZERO WIDTH JOINER', 'Trusted\u200dApp'],
+            ['U+2060 WORD JOINER', 'Trusted\u2060App'],
+            ['U+FEFF ZERO WIDTH NO-BREAK SPACE', '\ufeffTrusted App'],
+            ['U+180E MONGOLIAN VOWEL SEPARATOR', 'Trusted\u180eApp'],
+            ['U+00AD SOFT HYPHEN', 'Trus\u00adted App'],
+            ['U+2066 LEFT-TO-RIGHT ISOLATE', 'Trusted \u2066App\u2069'],
+            ['U+3164 HANGUL FILLER', 'Trusted\u3164App'],
+            ['U+FE0F VARIATION SELECTOR-16', 'Trusted\ufe0fApp'],
+            ['U+E0041 TAG LATIN CAPITAL LETTER A', 'Trusted App\u{e0041}\u{e0042}'],
+            ['U+E0001 LANGUAGE TAG', 'Trusted App\u{e0001}'],
+            ['U+2028 LINE SEPARATOR', 'Trusted\u2028App'],
+            ['a lone surrogate', 'Trusted\ud800App']
+        ] as const
+    ).map(([character, name]) => metadataRow(`client_name with ${character}`, { client_name: name, redirect_uris: [GOOD_URI] })),
     metadataRow('client_name over 100 characters', { client_name: 'n'.repeat(101), redirect_uris: [GOOD_URI] }),
     metadataRow('confidential auth method', { redirect_uris: [GOOD_URI], token_endpoint_auth_method: 'client_secret_basic' }),
     metadataRow('implicit grant type', { redirect_uris: [GOOD_URI], grant_types: ['implicit'] }),
@@ -253,6 +277,19 @@ const authorizeRows: Row[] = [
         send: (s) => authorize(s, { client_id: 'attacker-<b>client</b>' }),
         expected: page('invalid_client'),
         mustNotEcho: 'attacker'
+    },
+    {
+        name: 'authorize: unknown client_id, asking for JSON',
+        send: (s) => authorizeAccepting(s, 'application/json', { client_id: 'attacker-<b>client</b>' }),
+        expected: json(400, 'invalid_client'),
+        mustNotEcho: 'attacker'
+    },
+    { name: 'authorize: missing client_id, asking for JSON', send: (s) => authorizeAccepting(s, 'application/json', { client_id: undefined }), expected: json(400, 'invalid_client') },
+    { name: "authorize: unknown client_id, a browser's Accept", send: (s) => authorizeAccepting(s, BROWSER_ACCEPT, { client_id: 'unknown' }), expected: page('invalid_client') },
+    {
+        name: 'authorize: unregistered redirect_uri, asking for JSON (still the page)',
+        send: (s) => authorizeAccepting(s, 'application/json', { redirect_uri: 'https://evil.example/steal' }),
+        expected: page('invalid_redirect_uri')
     },
     { name: 'authorize: client_id twice', send: (s) => authorize(s, {}, [['client_id', s.other.clientId]]), expected: page('invalid_request') },
     {

@@ -56,6 +56,8 @@ describe('demo-as metadata', () => {
             token_endpoint: `${as.origin}/token`,
             registration_endpoint: `${as.origin}/register`,
             jwks_uri: `${as.origin}/jwks`,
+            revocation_endpoint: `${as.origin}/revoke`,
+            revocation_endpoint_auth_methods_supported: ['none'],
             scopes_supported: ['files:read', 'files:write', 'files:admin'],
             response_types_supported: ['code'],
             response_modes_supported: ['query'],

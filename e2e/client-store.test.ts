@@ -67,7 +67,7 @@ describe('logout', () => {
         expect((await client('call', 'list-files')).code).toBe(0);
         const logout = await runClient(['logout', '--store', storePath]);
         expect(logout.code).toBe(0);
-        expect(logout.stdout).toBe(`logged out: deleted ${storePath}`);
+        expect(logout.stdout.split('\n').at(-1)).toBe(`logged out: deleted ${storePath}`);
         expect(existsSync(storePath)).toBe(false);
         expect((await runClient(['logout', '--store', storePath])).stdout).toBe(`nothing to delete: ${storePath} does not exist`);
 

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
 import { runToEnd, startServer, type FinishedRun, type RunningServer } from '../support/spawn.ts';
 
 export interface Stack {
@@ -15,16 +16,29 @@ export interface Stack {
     stop(): Promise<void>;
 }
 
-/** Starts demo-as, then demo-rs pointed at it, each on `--port 0`. */
+/** Another program may take the RS's picked port before it binds; then both start again. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts demo-as on `--port 0` with `--resource` naming the RS's MCP URL (as
+ * `npm run demo` does), then demo-rs pointed at it. The RS's port is picked
+ * first, because the AS must know the resource before the RS can know the issuer.
+ */
 export async function startStack(options: { asArgs?: string[]; rsArgs?: string[] } = {}): Promise<Stack> {
-    const as = await startServer('demo-as/main.ts', ['--port', '0', ...(options.asArgs ?? [])]);
-    let rs: RunningServer;
-    try {
-        rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin, ...(options.rsArgs ?? [])]);
-    } catch (error) {
-        await as.stop();
-        throw error;
+    for (let attempt = 1; ; attempt++) {
+        const rsPort = await freeLoopbackPort();
+        const as = await startServer('demo-as/main.ts', ['--port', '0', '--resource', `http://${LOOPBACK_HOST}:${rsPort}/mcp`, ...(options.asArgs ?? [])]);
+        try {
+            const rs = await startServer('demo-rs/main.ts', ['--port', String(rsPort), '--issuer', as.origin, ...(options.rsArgs ?? [])]);
+            return stackOf(as, rs);
+        } catch (error) {
+            await as.stop();
+            if (attempt === START_ATTEMPTS) throw error;
+        }
     }
+}
+
+function stackOf(as: RunningServer, rs: RunningServer): Stack {
     return {
         as,
         rs,

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../support/serve.ts';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn.ts';
 import { tempDir } from './stack.ts';
 import { mapPorts, normalise, parseServerCommand, parseTutorial, SERVER_ENTRIES, toTestCommand, type Expectation, type Runnable, type ServerName } from './tutorial-runner.ts';
@@ -69,9 +70,21 @@ function compare(session: Walkthrough, runnable: Runnable, expectation: Expectat
     expect(normalise(mapPorts(actual, back), fixed), where(runnable, expectation)).toBe(normalise(expectation.text, fixed));
 }
 
+/**
+ * A server named before it starts (the AS's `--resource` is the RS's URL) gets
+ * its real port now; it is then started on that port instead of `--port 0`.
+ */
+async function reservePortsNamedIn(session: Walkthrough, args: string[], ownPort: number): Promise<void> {
+    for (const [, port] of args.join(' ').matchAll(/127\.0\.0\.1:(\d+)/g)) {
+        const tutorialPort = Number(port);
+        if (tutorialPort !== ownPort && !session.ports.has(tutorialPort)) session.ports.set(tutorialPort, await freeLoopbackPort());
+    }
+}
+
 async function startTutorialServer(session: Walkthrough, runnable: Runnable): Promise<void> {
     const { name, port, args } = parseServerCommand(runnable.command);
-    const testArgs = args.map((arg, at) => (args[at - 1] === '--port' ? '0' : mapPorts(arg, session.ports)));
+    await reservePortsNamedIn(session, args, port);
+    const testArgs = args.map((arg, at) => (args[at - 1] === '--port' ? String(session.ports.get(port) ?? 0) : mapPorts(arg, session.ports)));
     const server = await startServer(SERVER_ENTRIES[name], testArgs, { env: { NO_COLOR: '1' } });
     session.servers[name] = server;
     session.ports.set(port, Number(new URL(server.origin).port));

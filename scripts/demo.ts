@@ -8,8 +8,10 @@
  * authorization server in demo-as's place (scripts/demo-real-as.ts).
  *
  * The AS and the RS start side by side: the RS needs only the AS's origin on
- * its command line (it fetches the AS's keys on first use), so the AS's port
- * is picked first and both processes load at once (docs/benchmarks.md).
+ * its command line (it fetches the AS's keys on first use), and the AS only
+ * the RS's resource URL (`--resource`, the one resource it issues tokens
+ * for), so both ports are picked first and both processes load at once
+ * (docs/benchmarks.md).
  */
 import { spawnTs, startServer, exited, type RunningServer } from '../support/spawn.ts';
 import { colours } from '../support/output.ts';
@@ -18,16 +20,24 @@ import { startOidcProvider, takeAsFlag } from './demo-real-as.ts';
 
 const paint = colours();
 
-/** Another program may take the picked port before the AS binds it; then both start again on a new one. */
+/** Another program may take a picked port before its server binds it; then both start again on new ones. */
 const START_ATTEMPTS = 3;
 
-/** Starts the AS on a picked port and the RS pointed at it, concurrently; on failure nothing is left running. */
+/** Two distinct free loopback ports. */
+async function twoFreePorts(): Promise<[string, string]> {
+    const first = await freeLoopbackPort();
+    let second = await freeLoopbackPort();
+    while (second === first) second = await freeLoopbackPort();
+    return [String(first), String(second)];
+}
+
+/** Starts the AS and the RS on picked ports, each told the other's URL, concurrently; on failure nothing is left running. */
 async function startServers(started: RunningServer[]): Promise<{ as: RunningServer; rs: RunningServer }> {
     for (let attempt = 1; ; attempt++) {
-        const port = String(await freeLoopbackPort());
+        const [asPort, rsPort] = await twoFreePorts();
         const outcomes = await Promise.allSettled([
-            startServer('demo-as/main.ts', ['--port', port]),
-            startServer('demo-rs/main.ts', ['--port', '0', '--issuer', `http://${LOOPBACK_HOST}:${port}`])
+            startServer('demo-as/main.ts', ['--port', asPort, '--resource', `http://${LOOPBACK_HOST}:${rsPort}/mcp`]),
+            startServer('demo-rs/main.ts', ['--port', rsPort, '--issuer', `http://${LOOPBACK_HOST}:${asPort}`])
         ]);
         const [as, rs] = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
         if (as && rs) {

@@ -3,7 +3,8 @@
  *
  * The checks live in rules/authorization-request.ts; this file turns their
  * verdict into a response: an error page (unknown client or redirect URI: the
- * AS never redirects there), an error redirect carrying `error`, `state` and
+ * AS never redirects there; an unknown client that asks for JSON gets a 400
+ * invalid_client object instead), an error redirect carrying `error`, `state` and
  * `iss` (RFC 9207 §2), or the consent page with its CSRF cookie. What the
  * client already holds for the resource comes from the AS's refresh-token
  * families, never from anything in the request beyond who and what for.
@@ -12,20 +13,26 @@ import type { RequestHandler } from 'express';
 import type { AsContext } from '../context.ts';
 import { setConsentCookie } from '../http/consent-cookie.ts';
 import { Params } from '../http/params.ts';
+import { prefersJson } from '../http/negotiation.ts';
 import { logFacts } from '../http/request-log.ts';
-import { redirectToClient, sendPage } from '../http/responses.ts';
+import { redirectToClient, sendOAuthError, sendPage } from '../http/responses.ts';
 import { checkAuthorizationRequest } from '../rules/authorization-request.ts';
+import { formatScope } from '../rules/scope.ts';
 import { renderConsentPage } from '../views/consent-page.ts';
 import { renderErrorPage } from '../views/error-page.ts';
 
 export function authorizeEndpoint(ctx: AsContext): RequestHandler {
     const issuerHost = new URL(ctx.issuer).host;
     return (req, res) => {
-        const check = checkAuthorizationRequest(Params.fromRequestUrl(req.originalUrl), ctx.clients);
+        const check = checkAuthorizationRequest(Params.fromRequestUrl(req.originalUrl), ctx.clients, ctx.settings.servedResources);
         const facts = logFacts(res);
         if (check.verdict === 'error-page') {
             facts.clientId = check.client?.clientId;
             facts.error = check.error;
+            // RFC 6749 §4.1.2.1: never a redirect; a client asking for JSON learns it was forgotten and can register again.
+            if (check.error === 'invalid_client' && prefersJson(req, res)) {
+                return sendOAuthError(res, 400, 'invalid_client', 'client_id is missing or not registered');
+            }
             return sendPage(res, 400, renderErrorPage(issuerHost, check.error));
         }
         if (check.verdict === 'error-redirect') {
@@ -41,6 +48,8 @@ export function authorizeEndpoint(ctx: AsContext): RequestHandler {
         }
         const { request } = check;
         facts.clientId = request.client.clientId;
+        // What the client asked for (known scope names only, so never attacker text): step-up is debugged by it.
+        facts.scope = formatScope(request.requestedScopes);
         ctx.clients.markUsed(request.client.clientId);
         const { requestId, cookieValue } = ctx.consents.open(request);
         setConsentCookie(res, cookieValue, ctx.settings.consentTtlSeconds);

@@ -17,6 +17,9 @@ export function metadataEndpoint({ issuer }: AsContext): RequestHandler {
         token_endpoint: `${issuer}/token`,
         registration_endpoint: `${issuer}/register`,
         jwks_uri: `${issuer}/jwks`,
+        // RFC 8414 §2 / RFC 7009: where a client revokes its refresh tokens, authenticating as at /token.
+        revocation_endpoint: `${issuer}/revoke`,
+        revocation_endpoint_auth_methods_supported: SUPPORTED_AUTH_METHODS,
         scopes_supported: SCOPES.map((scope) => scope.name),
         response_types_supported: SUPPORTED_RESPONSE_TYPES,
         response_modes_supported: ['query'],

@@ -15,6 +15,7 @@ import { sendJson, sendOAuthError } from '../http/responses.ts';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import type { GrantResult } from '../grants/grant-result.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
+import { isServedResource } from '../rules/resource.ts';
 import type { RegisteredClient } from '../stores/clients.ts';
 
 type Grant = (params: Params, client: RegisteredClient, ctx: AsContext) => Promise<GrantResult>;
@@ -45,6 +46,9 @@ export function tokenEndpoint(ctx: AsContext): RequestHandler {
         // RFC 6749 §3.2.1 / §5.2: a public client identifies itself with client_id.
         if (!client) return sendOAuthError(res, 400, 'invalid_client', 'client_id is missing or not registered');
         facts.clientId = client.clientId;
+        const resource = params.get('resource');
+        // RFC 8707 §2: no token for a resource this AS does not serve (--resource).
+        if (resource !== undefined && !isServedResource(resource, ctx.settings.servedResources)) return sendOAuthError(res, 400, 'invalid_target', 'this authorization server issues no tokens for that resource');
 
         const result = await grant(params, client, ctx);
         if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);

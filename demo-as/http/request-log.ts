@@ -1,12 +1,13 @@
 /**
- * One stdout line per request to /register, /authorize, /authorize/decision
- * and /token, written when the response has gone out, so every path a request
+ * One stdout line per request to /register, /authorize, /authorize/decision,
+ * /token and /revoke, written when the response has gone out, so every path a request
  * can take (an endpoint, a body-parser refusal, a 405) is logged exactly once:
  *
  *   register client_id=<id|-> status=<status>[ error=<error>]
- *   authorize client_id=<id|-> status=<status>[ error=<error>]
+ *   authorize client_id=<id|-> status=<status>[ error=<error>][ scope="<asked>"]
  *   decision client_id=<id|-> status=<status>[ decision=<approve|deny>][ error=<error>]
  *   token grant_type=<grant_type|-> client_id=<id|-> status=<status>[ error=<error>][ scope="<granted>"]
+ *   revoke client_id=<id|-> status=<status>[ error=<error>][ revoked=family]
  *
  * Lines are collected and written once per event-loop turn (and at exit), so
  * a flood of requests costs one stdout write per batch rather than per line.
@@ -24,6 +25,8 @@ export interface LogFacts {
     decision?: 'approve' | 'deny';
     error?: string;
     scope?: string;
+    /** /revoke found a refresh token of this client and revoked its family. */
+    revoked?: boolean;
 }
 
 /** The facts the current request has established so far; endpoints fill them in. */
@@ -34,17 +37,20 @@ export function logFacts(res: Response): LogFacts {
 
 const FORMATS: Record<string, (facts: LogFacts, status: number) => string> = {
     '/register': (facts, status) => `register client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
-    '/authorize': (facts, status) => `authorize client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
+    '/authorize': (facts, status) => `authorize client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${scopePart(facts)}`,
     '/authorize/decision': (facts, status) =>
         `decision client_id=${facts.clientId ?? '-'} status=${status}${facts.decision ? ` decision=${facts.decision}` : ''}${errorPart(facts)}`,
     '/token': (facts, status) =>
-        `token grant_type=${facts.grantType ?? '-'} client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${
-            facts.scope === undefined ? '' : ` scope="${facts.scope}"`
-        }`
+        `token grant_type=${facts.grantType ?? '-'} client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${scopePart(facts)}`,
+    '/revoke': (facts, status) => `revoke client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${facts.revoked ? ' revoked=family' : ''}`
 };
 
 function errorPart(facts: LogFacts): string {
     return facts.error ? ` error=${facts.error}` : '';
+}
+
+function scopePart(facts: LogFacts): string {
+    return facts.scope === undefined ? '' : ` scope="${facts.scope}"`;
 }
 
 let unwritten: string[] = [];

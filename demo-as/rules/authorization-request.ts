@@ -12,7 +12,7 @@ import { DEFAULT_SCOPE, DEMO_SUBJECT, LIMITS } from '../policy.ts';
 import type { Params } from '../http/params.ts';
 import type { ClientRegistry, RegisteredClient } from '../stores/clients.ts';
 import { CODE_CHALLENGE_METHOD, isS256Challenge } from './pkce.ts';
-import { isAcceptableResource } from './resource.ts';
+import { isAcceptableResource, isServedResource } from './resource.ts';
 import { areKnownScopes, grantableScopes, parseScope } from './scope.ts';
 
 export interface AuthorizationRequest {
@@ -38,7 +38,8 @@ export type AuthorizationCheck =
     | { verdict: 'error-redirect'; client: RegisteredClient; redirectUri: string; state: string | undefined; error: RedirectError; description: string }
     | { verdict: 'consent'; request: AuthorizationRequest };
 
-export function checkAuthorizationRequest(params: Params, clients: ClientRegistry): AuthorizationCheck {
+/** `servedResources`: the `--resource` allow-list (empty: every acceptable resource). */
+export function checkAuthorizationRequest(params: Params, clients: ClientRegistry, servedResources: readonly string[]): AuthorizationCheck {
     // Input that does not decode cannot be trusted to name the right client or redirect URI.
     if (params.malformed) return errorPage('invalid_request', undefined);
     const client = identifyClient(params, clients);
@@ -85,6 +86,8 @@ export function checkAuthorizationRequest(params: Params, clients: ClientRegistr
     const resource = params.get('resource');
     // RFC 8707 §2: the token's audience must be named, as an absolute URI.
     if (resource === undefined || !isAcceptableResource(resource)) return fail('invalid_target', 'resource must be the absolute http(s) URL of the protected resource');
+    // RFC 8707 §2: a resource this AS does not serve is refused, not turned into a token its server would refuse.
+    if (!isServedResource(resource, servedResources)) return fail('invalid_target', 'this authorization server issues no tokens for that resource');
 
     return {
         verdict: 'consent',

@@ -54,14 +54,25 @@ function redirectUrisProblem(value: unknown): string | undefined {
     return undefined;
 }
 
+/**
+ * Characters that draw nothing, or rearrange what is drawn, chosen by Unicode
+ * property so that new ones are covered as Unicode adds them: controls (Cc),
+ * format characters (Cf: zero-width, bidi marks, soft hyphen, tag characters),
+ * lone surrogates (Cs), line and paragraph separators (Zl, Zp), Bidi_Control
+ * (U+061C ARABIC LETTER MARK, the embeddings, overrides and isolates) and
+ * Default_Ignorable_Code_Point (fillers, variation selectors, the unassigned
+ * tag range).
+ */
+const DISGUISING_CHARACTER = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]/u;
+
 // The consent page shows the name, so it must not be able to pass for something else.
 function clientNameProblem(value: unknown): string | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value.trim() === '') return 'client_name must be a non-empty string';
     if (value.length > LIMITS.clientNameLength) return `client_name must be at most ${LIMITS.clientNameLength} characters`;
-    // Control, bidirectional-override and zero-width characters can make a name display as a different one.
-    if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/.test(value)) {
-        return 'client_name must not contain control, zero-width or bidirectional formatting characters';
+    // UTS #39 §3.1 / UTR #36 §2: invisible and reordering characters can make a name display as another one.
+    if (DISGUISING_CHARACTER.test(value)) {
+        return 'client_name must not contain control, format, invisible or bidirectional characters';
     }
     return undefined;
 }

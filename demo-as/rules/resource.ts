@@ -3,6 +3,9 @@
  * token is for. It becomes the token's `aud`, and the resource server refuses
  * tokens whose `aud` is not its own URL, so a token for one server cannot be
  * replayed at another. This AS requires it on every authorization request.
+ *
+ * `--resource <url>` (repeatable) names the only resources this AS issues
+ * tokens for; without it, any acceptable resource URL is served.
  */
 import { LIMITS } from '../policy.ts';
 
@@ -17,4 +20,9 @@ export function isAcceptableResource(value: string): boolean {
         !value.includes('#') &&
         url.href === value
     );
+}
+
+/** RFC 8707 §2: the AS may refuse a resource it does not serve (invalid_target); an empty list serves every acceptable one. */
+export function isServedResource(value: string, servedResources: readonly string[]): boolean {
+    return servedResources.length === 0 || servedResources.includes(value);
 }

@@ -1,11 +1,13 @@
 /**
  * Unit tests for demo-as's pure rules: which redirect URIs are accepted (the
  * e2e bad-input table covers the refusals against the real process), PKCE
- * against the RFC 7636 Appendix B example, and scope parsing and policy.
+ * against the RFC 7636 Appendix B example, scope parsing and policy, and
+ * which client names are readable.
  */
 import { describe, expect, it } from 'vitest';
 import { isS256Challenge, isWellFormedVerifier, verifierMatchesChallenge } from '../../demo-as/rules/pkce.ts';
 import { redirectUriProblem } from '../../demo-as/rules/redirect-uri.ts';
+import { checkClientMetadata } from '../../demo-as/rules/client-metadata.ts';
 import { isAcceptableResource } from '../../demo-as/rules/resource.ts';
 import { grantableScopes, isWithin, parseScope } from '../../demo-as/rules/scope.ts';
 
@@ -76,5 +78,18 @@ describe('resource indicator', () => {
         expect(isAcceptableResource('/mcp')).toBe(false);
         expect(isAcceptableResource('urn:example:resource')).toBe(false);
         expect(isAcceptableResource('http://u@127.0.0.1:3001/mcp')).toBe(false);
+    });
+});
+
+describe('client name', () => {
+    const named = (clientName: string) => checkClientMetadata({ client_name: clientName, redirect_uris: ['http://127.0.0.1:1/cb'] });
+
+    it.each(['Claude Desktop', 'Café Client 2', 'ファイル クライアント', 'عميل الملفات', 'Files 😀', 'a\u0301ccent (combining mark)'])('accepts a name people can read: %s', (name) => {
+        expect(named(name)).toMatchObject({ ok: true, clientName: name });
+    });
+
+    const refused = ['\u061c', '\u200b', '\u200c', '\u200e', '\u202e', '\u2067', '\u115f', '\u3164', '\ufe00', '\u{e007f}', '\u{e0020}', '\u0007', '\u0085'];
+    it.each(refused.map((character) => [character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0'), character]))('refuses U+%s by its Unicode property', (_code, character) => {
+        expect(named(`Trusted${character}App`)).toMatchObject({ ok: false, error: 'invalid_client_metadata' });
     });
 });
