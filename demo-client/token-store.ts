@@ -1,14 +1,21 @@
 /**
  * The token store: one JSON file the user can find, read and delete, holding
  * the client's registrations (per authorization server issuer) and its tokens
- * (per resource, per issuer). Created with mode 0600 because it holds refresh
- * tokens. A corrupt or unreadable file is reported in one line and replaced by
- * a fresh login — never a crash.
+ * (per resource, per issuer). It holds refresh tokens, so (RFC 6749 §10.4):
+ * - every write goes to a temporary file created exclusively, never through a
+ *   symlink, with mode 0600 from the first byte, then renamed over the store;
+ *   a file already at the temporary name is left alone and the write refused;
+ * - a store that group or others may access is refused with one line saying
+ *   how to fix it — not repaired, since its tokens may already have been read
+ *   (the choice `ssh` makes for a private key).
+ * A corrupt or unreadable file is reported in one line and replaced by a fresh
+ * login — never a crash.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import type { HeldRefreshToken } from './revocation.ts';
+import { ClientFailure } from './failures.ts';
 
 interface ResourceEntry {
     /** The issuer whose tokens were saved last: what the transport sends when it asks without an issuer. */
@@ -42,6 +49,45 @@ export function isStoreFile(value: unknown): value is StoreFile {
     return clientsOk && Object.values(value.resources).every((entry) => isRecord(entry) && isRecord(entry.tokens));
 }
 
+/** Group and other permission bits: any of them set means someone besides the user may read or replace the tokens. */
+const SHARED_MODE_BITS = 0o077;
+
+/** The store's text, refused (one line, how to fix it) when its mode lets group or others in (RFC 6749 §10.4). */
+function readPrivateFile(path: string): string {
+    const fd = openSync(path, 'r');
+    try {
+        const { mode } = fstatSync(fd);
+        if ((mode & constants.S_IFMT) === constants.S_IFREG && (mode & SHARED_MODE_BITS) !== 0) {
+            const octal = (mode & 0o777).toString(8).padStart(4, '0');
+            throw new ClientFailure(`token store ${path} has mode ${octal}: group or others can reach its refresh tokens (RFC 6749 §10.4); fix it with: chmod 600 ${path}`);
+        }
+        return readFileSync(fd, 'utf8');
+    } finally {
+        closeSync(fd);
+    }
+}
+
+/**
+ * Creates `path` holding `text`: exclusively (O_EXCL: never an existing file, never through a symlink — POSIX
+ * open(), O_CREAT|O_EXCL fails on a symlink whatever it points to), O_NOFOLLOW, mode 0600 from creation.
+ */
+function createPrivateFile(path: string, text: string): void {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+        writeFileSync(fd, text);
+    } catch (error) {
+        rmSync(path, { force: true });
+        throw error;
+    } finally {
+        closeSync(fd);
+    }
+}
+
+function writeFailure(path: string, temporary: string, error: NodeJS.ErrnoException): string {
+    if (error.code === 'EEXIST') return `token store ${path} was not written: ${temporary} already exists and was left untouched (remove it if it is yours); tokens are kept for this run only`;
+    return `token store ${path} cannot be written (${error.code ?? 'error'}); tokens are kept for this run only`;
+}
+
 export class TokenStore {
     private writeFailed = false;
 
@@ -51,7 +97,7 @@ export class TokenStore {
         private readonly data: StoreFile
     ) {}
 
-    /** Opens the store at `path`; a missing file is an empty store, a bad one is reported and treated as empty. */
+    /** Opens the store at `path`; a missing file is an empty store, a bad one is reported and treated as empty; a shared one throws a ClientFailure. */
     static open(path: string, warn: (line: string) => void): TokenStore {
         return new TokenStore(path, warn, TokenStore.read(path, warn));
     }
@@ -60,8 +106,9 @@ export class TokenStore {
         if (!existsSync(path)) return emptyStore();
         let text: string;
         try {
-            text = readFileSync(path, 'utf8');
+            text = readPrivateFile(path);
         } catch (error) {
+            if (error instanceof ClientFailure) throw error;
             warn(`token store ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); starting a fresh login`);
             return emptyStore();
         }
@@ -125,17 +172,19 @@ export class TokenStore {
         );
     }
 
-    /** Writes atomically (temporary file, then rename) with mode 0600; a failed write is reported once and the run goes on in memory. */
+    /** Writes atomically (a new private temporary file, then rename); a failed write is reported once and the run goes on in memory. */
     private persist(): void {
         const temporary = `${this.path}.${process.pid}.tmp`;
+        let created = false;
         try {
             mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-            writeFileSync(temporary, `${JSON.stringify(this.data, null, 2)}\n`, { mode: 0o600 });
-            chmodSync(temporary, 0o600);
+            createPrivateFile(temporary, `${JSON.stringify(this.data, null, 2)}\n`);
+            created = true;
             renameSync(temporary, this.path);
         } catch (error) {
-            rmSync(temporary, { force: true });
-            if (!this.writeFailed) this.warn(`token store ${this.path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); tokens are kept for this run only`);
+            // Only a file this run created is removed: one already at the temporary name is not ours to touch.
+            if (created) rmSync(temporary, { force: true });
+            if (!this.writeFailed) this.warn(writeFailure(this.path, temporary, error as NodeJS.ErrnoException));
             this.writeFailed = true;
         }
     }

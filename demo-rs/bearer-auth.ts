@@ -13,7 +13,8 @@
 import { OAuthError, OAuthErrorCode, verifyBearerToken, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import type { RequestHandler, Response } from 'express';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
-import { authenticationChallenge } from './challenges.ts';
+import { authorizationHeaders, MALFORMED_DESCRIPTIONS, parseAuthorization } from './authorization-header.ts';
+import { authenticationChallenge, malformedRequestChallenge } from './challenges.ts';
 
 export interface BearerAuthOptions {
     verifier: OAuthTokenVerifier;
@@ -23,23 +24,29 @@ export interface BearerAuthOptions {
     resourceMetadataUrl: string;
 }
 
-/** Whether the request offers a Bearer credential at all; another scheme counts as none (RFC 6750 §3.1). */
-function offersBearerToken(authorization: string | undefined): authorization is string {
-    return authorization?.split(' ', 1)[0]?.toLowerCase() === 'bearer';
-}
+/** The schemes this RS accepts a token under (authorization-header.ts); any other counts as no token (RFC 6750 §3.1). */
+const ACCEPTED_SCHEMES = ['Bearer'];
 
 function refuse(res: Response, resourceMetadataUrl: string, error?: OAuthError): void {
     res.status(401).set('WWW-Authenticate', authenticationChallenge(resourceMetadataUrl, error !== undefined));
     res.json(error ? error.toResponseObject() : { error: 'unauthorized', error_description: 'This endpoint requires a Bearer access token.' });
 }
 
+/** RFC 6750 §3.1: a malformed request is 400 `invalid_request`, still with the challenge that says how to authenticate. */
+function refuseMalformed(res: Response, resourceMetadataUrl: string, description: string): void {
+    res.status(400).set('WWW-Authenticate', malformedRequestChallenge(resourceMetadataUrl));
+    res.json({ error: 'invalid_request', error_description: description });
+}
+
 export function requireAccessToken(options: BearerAuthOptions): RequestHandler {
     const { verifier, resource, resourceMetadataUrl } = options;
     return async (req, res, next) => {
-        const authorization = req.headers.authorization;
-        if (!offersBearerToken(authorization)) return refuse(res, resourceMetadataUrl);
+        const credential = parseAuthorization(authorizationHeaders(req), ACCEPTED_SCHEMES);
+        if (credential.kind === 'malformed') return refuseMalformed(res, resourceMetadataUrl, MALFORMED_DESCRIPTIONS[credential.problem]);
+        if (credential.kind === 'none') return refuse(res, resourceMetadataUrl);
         try {
-            req.auth = await verifyBearerToken(authorization, { verifier, expectedResource: resource, resourceMetadataUrl });
+            // Re-spelled with one space: the SDK splits on a single space, and the parser has already checked the grammar.
+            req.auth = await verifyBearerToken(`Bearer ${credential.token}`, { verifier, expectedResource: resource, resourceMetadataUrl });
         } catch (error) {
             if (error instanceof AuthorizationServerUnavailableError) {
                 res.status(503).set('Retry-After', '5').json({ error: 'temporarily_unavailable', error_description: error.message });

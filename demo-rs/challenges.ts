@@ -13,7 +13,16 @@ import { INITIAL_SCOPE } from './scopes.ts';
  * says what to ask for first (MCP authorization, scope selection).
  */
 export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPresented: boolean): string {
+    return challengeWith(resourceMetadataUrl, tokenWasPresented ? 'invalid_token' : undefined);
+}
+
+/** 400 challenge for a malformed Authorization header (RFC 6750 §3.1 `invalid_request`). */
+export function malformedRequestChallenge(resourceMetadataUrl: string): string {
+    return challengeWith(resourceMetadataUrl, 'invalid_request');
+}
+
+function challengeWith(resourceMetadataUrl: string, error: 'invalid_token' | 'invalid_request' | undefined): string {
     const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${INITIAL_SCOPE}"`];
-    if (tokenWasPresented) params.unshift('error="invalid_token"');
+    if (error) params.unshift(`error="${error}"`);
     return `Bearer ${params.join(', ')}`;
 }

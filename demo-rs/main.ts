@@ -1,7 +1,7 @@
 /**
  * demo-rs — the Resource Server of the scoped-tools story.
  *
- *   tsx demo-rs/main.ts --port <n> --issuer <AS origin>
+ *   tsx demo-rs/main.ts --port <n> --issuer <AS origin> [--allowed-origin <origin>]…
  *
  * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
  * `createMcpHandler`, serving both the 2025-11-25 `initialize` lifecycle and
@@ -20,11 +20,12 @@
  */
 import express from 'express';
 import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/server';
-import { localhostHostValidation, localhostOriginValidation } from '@modelcontextprotocol/express';
-import { parseCommandLine, parseHttpUrl, parsePort, usageError } from '../support/args.ts';
+import { localhostHostValidation } from '@modelcontextprotocol/express';
+import { parseCommandLine, parseHttpUrl, parseOrigin, parsePort, usageError } from '../support/args.ts';
 import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
 import { lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
+import { browserAccess } from './browser-access.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
 import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
@@ -38,7 +39,7 @@ function issuerFrom(url: URL): string {
     return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname.replace(/\/$/, '')}`;
 }
 
-function resourceServer(origin: string, issuer: string): express.Express {
+function resourceServer(origin: string, issuer: string, allowedOrigins: string[]): express.Express {
     const resource = new URL(MCP_PATH, origin);
     const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
     const keys = lazyIssuerKeys(issuer, (error) => process.stderr.write(`${PROGRAM}: authorization server ${issuer} unavailable: ${error.reason}\n`));
@@ -47,8 +48,9 @@ function resourceServer(origin: string, issuer: string): express.Express {
 
     const app = express();
     app.disable('x-powered-by');
-    // MCP Streamable HTTP transport, security warning: validate Host and Origin (DNS rebinding); loopback names only.
-    app.use(localhostHostValidation(), localhostOriginValidation());
+    // MCP Streamable HTTP transport, security warning: validate Host (loopback names only) and Origin (DNS rebinding);
+    // CORS preflights are answered there too, before authentication.
+    app.use(localhostHostValidation(), ...browserAccess(allowedOrigins));
 
     app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, issuer)));
     app.all(metadataPath, methodNotAllowed('GET'));
@@ -61,13 +63,14 @@ function resourceServer(origin: string, issuer: string): express.Express {
     return app;
 }
 
-const { values } = parseCommandLine(PROGRAM, { port: { type: 'string' }, issuer: { type: 'string' } });
+const { values } = parseCommandLine(PROGRAM, { port: { type: 'string' }, issuer: { type: 'string' }, 'allowed-origin': { type: 'string', multiple: true } });
 const port = parsePort(PROGRAM, values.port, 0);
 const issuer = issuerFrom(parseHttpUrl(PROGRAM, '--issuer', values.issuer));
+const allowedOrigins = (values['allowed-origin'] ?? []).map((raw) => parseOrigin(PROGRAM, '--allowed-origin', raw));
 
 // The resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
 let app: express.Express | undefined;
 const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), port);
-app = resourceServer(origin, issuer);
+app = resourceServer(origin, issuer, allowedOrigins);
 exitCleanlyOnSignals(server);
 announceReady(origin);

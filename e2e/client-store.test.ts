@@ -81,7 +81,7 @@ describe('logout', () => {
 describe('a bad store', () => {
     it('corrupt: one clear line, a fresh login, and a valid store afterwards', async () => {
         mkdirSync(join(storePath, '..'), { recursive: true });
-        writeFileSync(storePath, '{"version": 1, "clients": [');
+        writeFileSync(storePath, '{"version": 1, "clients": [', { mode: 0o600 });
         const run = await client('call', 'list-files');
         expect(run.code).toBe(0);
         expect(run.stderr).toBe(`demo-client: token store ${storePath} is corrupt (not a scoped-tools store); starting a fresh login and replacing it`);

@@ -51,3 +51,17 @@ export function parseHttpUrl(program: string, flag: string, raw: string | undefi
     if (url.protocol !== 'http:' && url.protocol !== 'https:') usageError(program, `${flag} must be an absolute http(s) URL`);
     return url;
 }
+
+/** A web origin flag such as `--allowed-origin`: http(s), host, optional port, nothing else; returned as the browser serializes it. */
+export function parseOrigin(program: string, flag: string, raw: string): string {
+    const problem = `${flag} must be an origin such as https://app.example (scheme, host, optional port; no path)`;
+    let url: URL;
+    try {
+        url = new URL(raw);
+    } catch {
+        usageError(program, problem);
+    }
+    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !bare) usageError(program, problem);
+    return url.origin;
+}

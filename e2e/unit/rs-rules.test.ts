@@ -7,7 +7,7 @@ import { buildDiscoveryUrls } from '@modelcontextprotocol/client';
 import { errors } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { metadataUrlsFor } from '../../demo-rs/authorization-server.ts';
-import { authenticationChallenge } from '../../demo-rs/challenges.ts';
+import { authenticationChallenge, malformedRequestChallenge } from '../../demo-rs/challenges.ts';
 import { FileStore, MAX_FILES } from '../../demo-rs/file-store.ts';
 import { decodeMcpName } from '../../demo-rs/mcp-name-check.ts';
 import { toolCallOf } from '../../demo-rs/mcp-request.ts';
@@ -22,6 +22,9 @@ describe('challenges', () => {
     });
     it('401 with a bad token says invalid_token', () => {
         expect(authenticationChallenge(PRM, true)).toBe(`Bearer error="invalid_token", resource_metadata="${PRM}", scope="files:read"`);
+    });
+    it('400 for a malformed Authorization header says invalid_request', () => {
+        expect(malformedRequestChallenge(PRM)).toBe(`Bearer error="invalid_request", resource_metadata="${PRM}", scope="files:read"`);
     });
 });
 
