@@ -2,6 +2,7 @@
  * demo-as — the demo OAuth 2.1 Authorization Server of the scoped-tools story.
  *
  *   tsx demo-as/main.ts --port <n> [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
+ *                       [--require-dpop] [--dpop-nonce]
  *
  * Listens on 127.0.0.1 only (`--port 0` picks a free port) and prints
  * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
@@ -45,14 +46,18 @@ const { values } = parseCommandLine(PROGRAM, {
     port: { type: 'string' },
     'access-token-ttl': { type: 'string' },
     'code-ttl': { type: 'string' },
-    'consent-ttl': { type: 'string' }
+    'consent-ttl': { type: 'string' },
+    'require-dpop': { type: 'boolean', default: false },
+    'dpop-nonce': { type: 'boolean', default: false }
 });
 
 const port = parsePort(PROGRAM, values.port, 0);
 const settings: Settings = {
     accessTokenTtlSeconds: boundedSeconds('--access-token-ttl', values['access-token-ttl'], LIFETIMES.accessTokenSeconds, 86_400),
     codeTtlSeconds: boundedSeconds('--code-ttl', values['code-ttl'], LIFETIMES.codeSeconds, LIFETIMES.codeSeconds),
-    consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400)
+    consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400),
+    requireDpop: values['require-dpop'],
+    requireNonce: values['dpop-nonce']
 };
 
 const signingKey = await createSigningKey();
