@@ -1,7 +1,7 @@
 /**
  * demo-rs — the Resource Server of the scoped-tools story.
  *
- *   tsx demo-rs/main.ts --port <n> --issuer <AS origin>
+ *   tsx demo-rs/main.ts --port <n> --issuer <AS origin> [--require-dpop]
  *
  * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
  * `createMcpHandler`, serving both the 2025-11-25 `initialize` lifecycle and
@@ -25,6 +25,7 @@ import { parseCommandLine, parseHttpUrl, parsePort, usageError } from '../suppor
 import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
 import { lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
+import { DpopBinding } from './dpop-binding.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
 import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
@@ -38,11 +39,12 @@ function issuerFrom(url: URL): string {
     return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname.replace(/\/$/, '')}`;
 }
 
-function resourceServer(origin: string, issuer: string): express.Express {
+function resourceServer(origin: string, issuer: string, requireDpop: boolean): express.Express {
     const resource = new URL(MCP_PATH, origin);
     const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
     const keys = lazyIssuerKeys(issuer, (error) => process.stderr.write(`${PROGRAM}: authorization server ${issuer} unavailable: ${error.reason}\n`));
-    const authenticate = requireAccessToken({ verifier: jwtAccessTokenVerifier({ issuer, resource, keys }), resource, resourceMetadataUrl });
+    const dpop = new DpopBinding(requireDpop);
+    const authenticate = requireAccessToken({ verifier: jwtAccessTokenVerifier({ issuer, resource, keys }), resource, resourceMetadataUrl, dpop });
     const metadataPath = new URL(resourceMetadataUrl).pathname;
 
     const app = express();
@@ -61,13 +63,13 @@ function resourceServer(origin: string, issuer: string): express.Express {
     return app;
 }
 
-const { values } = parseCommandLine(PROGRAM, { port: { type: 'string' }, issuer: { type: 'string' } });
+const { values } = parseCommandLine(PROGRAM, { port: { type: 'string' }, issuer: { type: 'string' }, 'require-dpop': { type: 'boolean', default: false } });
 const port = parsePort(PROGRAM, values.port, 0);
 const issuer = issuerFrom(parseHttpUrl(PROGRAM, '--issuer', values.issuer));
 
 // The resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
 let app: express.Express | undefined;
 const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), port);
-app = resourceServer(origin, issuer);
+app = resourceServer(origin, issuer, values['require-dpop']);
 exitCleanlyOnSignals(server);
 announceReady(origin);

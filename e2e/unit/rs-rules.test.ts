@@ -22,6 +22,14 @@ describe('challenges', () => {
     it('401 with a bad token says invalid_token', () => {
         expect(authenticationChallenge(PRM, true)).toBe(`Bearer error="invalid_token", resource_metadata="${PRM}", scope="files:read"`);
     });
+    it('with DPoP: offers both schemes, names algs, reports a DPoP failure under DPoP (RFC 9449 §7.1)', () => {
+        const dpop = { algs: 'ES256 PS256', required: false };
+        expect(authenticationChallenge(PRM, false, dpop)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read", DPoP algs="ES256 PS256"`);
+        expect(authenticationChallenge(PRM, true, { ...dpop, error: 'invalid_dpop_proof' })).toBe(
+            `DPoP error="invalid_dpop_proof", algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`
+        );
+        expect(authenticationChallenge(PRM, false, { ...dpop, required: true })).toBe(`DPoP algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`);
+    });
 });
 
 describe('toolCallOf', () => {
