@@ -122,6 +122,7 @@ export class Narrator {
             const missing = (this.requestedScope ?? '').split(' ').filter((token) => token && !granted.has(token));
             if (missing.length > 0) this.detail(`not granted: ${showScope(missing.join(' '))}`);
         }
+        if (event.tokenType?.toLowerCase() === 'dpop') this.detail("token_type DPoP: bound to this client's key (RFC 9449)");
         this.stepUpPending = false;
         this.afterInsufficientScope = false;
         this.requestedScope = undefined;
