@@ -7,8 +7,9 @@ import { ClientRegistry } from './stores/clients.ts';
 import { PendingConsents } from './stores/pending-consents.ts';
 import { RefreshTokens } from './stores/refresh-tokens.ts';
 import type { SigningKey } from './signing-key.ts';
+import { TokenEndpointDpop, type TokenDpopSettings } from './token-dpop.ts';
 
-export interface Settings {
+export interface Settings extends TokenDpopSettings {
     accessTokenTtlSeconds: number;
     codeTtlSeconds: number;
     consentTtlSeconds: number;
@@ -25,6 +26,8 @@ export interface AsContext {
     consents: PendingConsents;
     codes: AuthorizationCodes;
     refreshTokens: RefreshTokens;
+    /** DPoP proofs at /token (RFC 9449). */
+    dpop: TokenEndpointDpop;
 }
 
 export function createContext(issuer: string, settings: Settings, signingKey: SigningKey): AsContext {
@@ -35,6 +38,7 @@ export function createContext(issuer: string, settings: Settings, signingKey: Si
         clients: new ClientRegistry(),
         consents: new PendingConsents(settings.consentTtlSeconds),
         codes: new AuthorizationCodes(settings.codeTtlSeconds),
-        refreshTokens: new RefreshTokens()
+        refreshTokens: new RefreshTokens(),
+        dpop: new TokenEndpointDpop(`${issuer}/token`, settings)
     };
 }

@@ -2,6 +2,7 @@
  * demo-as — the demo OAuth 2.1 Authorization Server of the scoped-tools story.
  *
  *   tsx demo-as/main.ts --port <n> [--resource <url>]… [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
+ *                       [--require-dpop] [--dpop-nonce]
  *
  * Listens on 127.0.0.1 only (`--port 0` picks a free port) and prints
  * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
@@ -51,7 +52,9 @@ const { values } = parseCommandLine(PROGRAM, {
     'access-token-ttl': { type: 'string' },
     'code-ttl': { type: 'string' },
     'consent-ttl': { type: 'string' },
-    resource: { type: 'string', multiple: true }
+    resource: { type: 'string', multiple: true },
+    'require-dpop': { type: 'boolean', default: false },
+    'dpop-nonce': { type: 'boolean', default: false }
 });
 
 const port = parsePort(PROGRAM, values.port, 0);
@@ -59,7 +62,9 @@ const settings: Settings = {
     accessTokenTtlSeconds: boundedSeconds('--access-token-ttl', values['access-token-ttl'], LIFETIMES.accessTokenSeconds, 86_400),
     codeTtlSeconds: boundedSeconds('--code-ttl', values['code-ttl'], LIFETIMES.codeSeconds, LIFETIMES.codeSeconds),
     consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400),
-    servedResources: servedResources(values.resource ?? [])
+    servedResources: servedResources(values.resource ?? []),
+    requireDpop: values['require-dpop'],
+    requireNonce: values['dpop-nonce']
 };
 
 const signingKey = await createSigningKey();

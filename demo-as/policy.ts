@@ -57,7 +57,9 @@ export const CAPS = {
     codes: 10_000,
     refreshTokens: 50_000,
     /** Live families remembered per client, resource and person for the consent page's "already allowed" marks; older ones only lose their mark. */
-    familiesPerHolder: 16
+    familiesPerHolder: 16,
+    /** DPoP proof jtis remembered at /token, each for the proof's iat window (RFC 9449 §11.1). */
+    dpopProofs: 50_000
 } as const;
 
 /** Size limits on what a client may send; larger input is refused, not truncated. */

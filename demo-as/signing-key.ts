@@ -24,6 +24,8 @@ export interface AccessTokenClaims {
     clientId: string;
     scope: string;
     lifetimeSeconds: number;
+    /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, as `cnf.jkt`. */
+    dpopJkt?: string;
 }
 
 export interface SigningKey {
@@ -45,7 +47,8 @@ export async function createSigningKey(): Promise<SigningKey> {
 /** RFC 9068 §2: header typ "at+jwt"; claims iss, exp, aud, sub, client_id, iat, jti (+ scope, §2.2.3). */
 function signAccessToken(privateKey: CryptoKey, kid: string, claims: AccessTokenClaims): Promise<string> {
     const issuedAt = Math.floor(Date.now() / 1000);
-    return new SignJWT({ client_id: claims.clientId, scope: claims.scope })
+    const confirmation = claims.dpopJkt ? { cnf: { jkt: claims.dpopJkt } } : {};
+    return new SignJWT({ client_id: claims.clientId, scope: claims.scope, ...confirmation })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'at+jwt', kid })
         .setIssuer(claims.issuer)
         .setSubject(claims.subject)

@@ -13,7 +13,7 @@ export type ObservedEvent =
     | { kind: 'resource-metadata'; authorizationServers: string[] }
     | { kind: 'server-metadata'; issuer?: string; issParameterSupported: boolean }
     | { kind: 'registration'; status: number; clientId?: string; redirectUri?: string }
-    | { kind: 'token'; grantType: string; status: number; scope?: string; error?: string; refreshToken: boolean };
+    | { kind: 'token'; grantType: string; status: number; scope?: string; error?: string; refreshToken: boolean; tokenType?: string };
 
 const readJson = async (response: Response): Promise<Record<string, unknown>> => {
     const value: unknown = await response
@@ -83,7 +83,7 @@ export function observingFetch(resourceUrl: URL, onEvent: (event: ObservedEvent)
         } else if (kind === 'token') {
             const body = await readJson(response);
             const grantType = (init!.body as URLSearchParams).get('grant_type')!;
-            onEvent({ kind: 'token', grantType, status: response.status, scope: text(body.scope), error: text(body.error), refreshToken: typeof body.refresh_token === 'string' });
+            onEvent({ kind: 'token', grantType, status: response.status, scope: text(body.scope), error: text(body.error), refreshToken: typeof body.refresh_token === 'string', tokenType: text(body.token_type) });
         }
         return response;
     };

@@ -44,6 +44,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
         headless: options.headless,
         openBrowser: options.openBrowser,
         authTimeoutMs: options.authTimeoutMs,
+        dpop: options.dpop,
         onEvent: (event) => {
             events.push(event);
             narrator.event(event);

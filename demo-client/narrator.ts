@@ -124,6 +124,7 @@ export class Narrator {
             if (added.length > 0) this.detail(`added by the authorization server: ${showScope(added.join(' '))}`);
             if (refused.length > 0) this.detail(`not granted: ${showScope(refused.join(' '))}`);
         }
+        if (event.tokenType?.toLowerCase() === 'dpop') this.detail("token_type DPoP: bound to this client's key (RFC 9449)");
         this.stepUpPending = false;
         this.afterInsufficientScope = false;
         this.requestedScope = undefined;

@@ -6,14 +6,16 @@
  * only remembers, and tells the host when the user must be sent somewhere.
  */
 import { randomBytes } from 'node:crypto';
-import type {
-    OAuthClientInformationContext,
-    OAuthClientMetadata,
-    OAuthClientProvider,
-    OAuthDiscoveryState,
-    StoredOAuthClientInformation,
-    StoredOAuthTokens
+import {
+    DpopSession,
+    type OAuthClientInformationContext,
+    type OAuthClientMetadata,
+    type OAuthClientProvider,
+    type OAuthDiscoveryState,
+    type StoredOAuthClientInformation,
+    type StoredOAuthTokens
 } from '@modelcontextprotocol/client';
+import { keyPairFrom, newDpopKeyPair, storableKey } from './dpop-key.ts';
 import type { TokenStore } from './token-store.ts';
 
 export const CLIENT_NAME = 'scoped-tools demo client';
@@ -31,6 +33,7 @@ export class StoryOAuthProvider implements OAuthClientProvider {
     private verifier?: string;
     private discovery?: OAuthDiscoveryState;
     private started?: AuthorizationRequest;
+    private dpopSession?: Promise<DpopSession>;
 
     constructor(
         private readonly store: TokenStore,
@@ -38,8 +41,28 @@ export class StoryOAuthProvider implements OAuthClientProvider {
         private readonly resource: string,
         private readonly callback: { readonly redirectUrl: string },
         /** An HTTPS URL where this client's metadata document is published, if it has one (CIMD). */
-        readonly clientMetadataUrl?: string
+        readonly clientMetadataUrl?: string,
+        /** Whether to ask for DPoP-bound tokens (RFC 9449); `--no-dpop` turns it off. */
+        readonly useDpop = true
     ) {}
+
+    /**
+     * RFC 9449 / SEP-1932: the SDK signs a proof into every token request with
+     * this session and presents DPoP tokens with the DPoP scheme and a fresh
+     * proof per request. Its key is the one stored with this resource's tokens.
+     */
+    dpop(): Promise<DpopSession> | undefined {
+        if (!this.useDpop) return undefined;
+        this.dpopSession ??= this.loadDpopSession();
+        return this.dpopSession;
+    }
+
+    private async loadDpopSession(): Promise<DpopSession> {
+        const stored = this.store.dpopKeyFor(this.resource);
+        const keyPair = (stored && (await keyPairFrom(stored))) || (await newDpopKeyPair());
+        if (!stored || stored.x !== keyPair.publicJwk.x) this.store.saveDpopKey(this.resource, await storableKey(keyPair));
+        return DpopSession.create({ keyPair });
+    }
 
     get redirectUrl(): string {
         return this.callback.redirectUrl;
@@ -75,7 +98,9 @@ export class StoryOAuthProvider implements OAuthClientProvider {
     }
 
     tokens(ctx?: OAuthClientInformationContext): StoredOAuthTokens | undefined {
-        return this.store.tokensFor(this.resource, ctx?.issuer);
+        const tokens = this.store.tokensFor(this.resource, ctx?.issuer);
+        // A DPoP-bound token is useless without DPoP (RFC 9449 §7.2): with --no-dpop it is as good as none.
+        return !this.useDpop && tokens?.token_type?.toLowerCase() === 'dpop' ? undefined : tokens;
     }
 
     saveTokens(tokens: StoredOAuthTokens, ctx?: OAuthClientInformationContext): void {

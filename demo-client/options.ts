@@ -24,6 +24,7 @@ flags:
                               \`story\` uses a fresh temporary store unless --store is given)
   --max-step-up-retries <n>   step-ups one call may cause (default 1; 0 turns step-up off)
   --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
+  --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
   --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
   --no-open                   interactive: print the consent URL but do not launch a browser
 `;
@@ -41,6 +42,8 @@ export interface ClientOptions {
     store?: string;
     maxStepUps: number;
     stepUp: boolean;
+    /** DPoP-bound tokens (RFC 9449); false with --no-dpop. */
+    dpop: boolean;
     authTimeoutMs: number;
     openBrowser: boolean;
 }
@@ -52,6 +55,7 @@ const FLAGS = {
     store: { type: 'string' },
     'max-step-up-retries': { type: 'string' },
     'step-up': { type: 'boolean', default: true },
+    dpop: { type: 'boolean', default: true },
     'auth-timeout': { type: 'string' },
     open: { type: 'boolean', default: true },
     help: { type: 'boolean', short: 'h' }
@@ -108,6 +112,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         store: values.store,
         maxStepUps: parseCount(PROGRAM, '--max-step-up-retries', values['max-step-up-retries'], 1),
         stepUp: values['step-up'],
+        dpop: values.dpop,
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
         openBrowser: values.open
     };

@@ -57,6 +57,8 @@ export interface SessionOptions {
     versionNegotiation?: VersionNegotiationOptions;
     /** The client's metadata document URL, used as client_id where the server supports CIMD instead of DCR. */
     clientMetadataUrl?: string;
+    /** Ask for DPoP-bound tokens (RFC 9449); default true. */
+    dpop?: boolean;
 }
 
 /** A call refused with 403 insufficient_scope and not stepped up (any further). */
@@ -110,7 +112,7 @@ export class Session {
         const previous = options.store.callbackPort;
         const listener = await CallbackListener.start(previous, (reason) => options.onEvent({ kind: 'callback-rejected', reason }));
         if (previous !== undefined && previous !== listener.port) options.onEvent({ kind: 'callback-port-changed', previous, now: listener.port });
-        const provider = new StoryOAuthProvider(options.store, options.server.href, listener, options.clientMetadataUrl);
+        const provider = new StoryOAuthProvider(options.store, options.server.href, listener, options.clientMetadataUrl, options.dpop ?? true);
         return new Session(options, listener, provider);
     }
 

@@ -16,11 +16,14 @@ import { dirname } from 'node:path';
 import type { StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import type { HeldRefreshToken } from './revocation.ts';
 import { ClientFailure } from './failures.ts';
+import type { JWK } from 'jose';
 
 interface ResourceEntry {
     /** The issuer whose tokens were saved last: what the transport sends when it asks without an issuer. */
     latestIssuer?: string;
     tokens: Record<string, StoredOAuthTokens>;
+    /** The DPoP key these tokens are bound to (dpop-key.ts); it goes with the entry. */
+    dpopKey?: JWK;
 }
 
 /** A registration and the redirect URI it was made with (exact matching at the AS ties the two together). */
@@ -152,6 +155,15 @@ export class TokenStore {
         const entry = (this.data.resources[resource] ??= { tokens: {} });
         entry.tokens[issuer] = tokens;
         entry.latestIssuer = issuer;
+        this.persist();
+    }
+
+    dpopKeyFor(resource: string): JWK | undefined {
+        return this.data.resources[resource]?.dpopKey;
+    }
+
+    saveDpopKey(resource: string, key: JWK): void {
+        (this.data.resources[resource] ??= { tokens: {} }).dpopKey = key;
         this.persist();
     }
 

@@ -15,6 +15,7 @@ import type { RequestHandler, Response } from 'express';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
 import { authorizationHeaders, MALFORMED_DESCRIPTIONS, parseAuthorization } from './authorization-header.ts';
 import { authenticationChallenge, malformedRequestChallenge } from './challenges.ts';
+import { DPOP_ALGS, scopeChallengesUnderDpop, type DpopBinding, type DpopRefusal } from './dpop-binding.ts';
 
 export interface BearerAuthOptions {
     verifier: OAuthTokenVerifier;
@@ -22,14 +23,19 @@ export interface BearerAuthOptions {
     resource: URL;
     /** The RFC 9728 metadata URL advertised in every challenge. */
     resourceMetadataUrl: string;
+    /** DPoP-bound tokens and their proofs (RFC 9449 §7). */
+    dpop: DpopBinding;
 }
 
 /** The schemes this RS accepts a token under (authorization-header.ts); any other counts as no token (RFC 6750 §3.1). */
-const ACCEPTED_SCHEMES = ['Bearer'];
+const ACCEPTED_SCHEMES = ['Bearer', 'DPoP'];
 
-function refuse(res: Response, resourceMetadataUrl: string, error?: OAuthError): void {
-    res.status(401).set('WWW-Authenticate', authenticationChallenge(resourceMetadataUrl, error !== undefined));
-    res.json(error ? error.toResponseObject() : { error: 'unauthorized', error_description: 'This endpoint requires a Bearer access token.' });
+function refuse(res: Response, options: BearerAuthOptions, error?: OAuthError | DpopRefusal, dpopScheme = false): void {
+    const dpopError = error && (dpopScheme || options.dpop.required) ? ('code' in error ? error.code : error.error) : undefined;
+    const dpop = { algs: DPOP_ALGS, required: options.dpop.required, error: dpopError };
+    res.status(401).set('WWW-Authenticate', authenticationChallenge(options.resourceMetadataUrl, error !== undefined, dpop));
+    if (!error) return void res.json({ error: 'unauthorized', error_description: 'This endpoint requires an access token (DPoP or Bearer).' });
+    res.json('code' in error ? error.toResponseObject() : { error: error.error, error_description: error.description });
 }
 
 /** RFC 6750 §3.1: a malformed request is 400 `invalid_request`, still with the challenge that says how to authenticate. */
@@ -39,22 +45,28 @@ function refuseMalformed(res: Response, resourceMetadataUrl: string, description
 }
 
 export function requireAccessToken(options: BearerAuthOptions): RequestHandler {
-    const { verifier, resource, resourceMetadataUrl } = options;
+    const { verifier, resource, resourceMetadataUrl, dpop } = options;
     return async (req, res, next) => {
         const credential = parseAuthorization(authorizationHeaders(req), ACCEPTED_SCHEMES);
         if (credential.kind === 'malformed') return refuseMalformed(res, resourceMetadataUrl, MALFORMED_DESCRIPTIONS[credential.problem]);
-        if (credential.kind === 'none') return refuse(res, resourceMetadataUrl);
+        if (credential.kind === 'none') return refuse(res, options);
+        const dpopScheme = credential.scheme === 'DPoP';
+        // RFC 9449 §7.1: with --require-dpop a Bearer token is refused whatever it is.
+        if (!dpopScheme && dpop.required) return refuse(res, options, { error: 'invalid_token', description: 'This resource accepts DPoP-bound tokens only (DPoP scheme with a proof).' });
         try {
-            // Re-spelled with one space: the SDK splits on a single space, and the parser has already checked the grammar.
+            // Re-spelled as Bearer with one space: the SDK verifies the token itself, and the parser has already checked the grammar.
             req.auth = await verifyBearerToken(`Bearer ${credential.token}`, { verifier, expectedResource: resource, resourceMetadataUrl });
         } catch (error) {
             if (error instanceof AuthorizationServerUnavailableError) {
                 res.status(503).set('Retry-After', '5').json({ error: 'temporarily_unavailable', error_description: error.message });
                 return;
             }
-            if (error instanceof OAuthError && error.code === OAuthErrorCode.InvalidToken) return refuse(res, resourceMetadataUrl, error);
+            if (error instanceof OAuthError && error.code === OAuthErrorCode.InvalidToken) return refuse(res, options, error, dpopScheme);
             throw error;
         }
+        const unbound = await dpop.check(req, dpopScheme, req.auth);
+        if (unbound) return refuse(res, options, unbound, dpopScheme);
+        if (dpopScheme) scopeChallengesUnderDpop(res);
         next();
     };
 }

@@ -2,7 +2,8 @@
  * The 401 `WWW-Authenticate` challenge this RS sends, in the exact shape the
  * suite's clients and tests rely on. Every value in it is the RS's own (its
  * metadata URL, a scope from scopes.ts), never request text. The 403
- * `insufficient_scope` challenge is the SDK's (tools.ts, `requireScopes`).
+ * `insufficient_scope` challenge is the SDK's (tools.ts, `requireScopes`),
+ * re-issued under the DPoP scheme for DPoP requests (dpop-binding.ts).
  */
 import { INITIAL_SCOPE } from './scopes.ts';
 
@@ -12,17 +13,29 @@ import { INITIAL_SCOPE } from './scopes.ts';
  * `resource_metadata` lets the client find the AS (RFC 9728 §5.1); `scope`
  * says what to ask for first (MCP authorization, scope selection).
  */
-export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPresented: boolean): string {
-    return challengeWith(resourceMetadataUrl, tokenWasPresented ? 'invalid_token' : undefined);
+export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPresented: boolean, dpop?: DpopChallengeOptions): string {
+    const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${INITIAL_SCOPE}"`];
+    if (!dpop) {
+        if (tokenWasPresented) params.unshift('error="invalid_token"');
+        return `Bearer ${params.join(', ')}`;
+    }
+    // RFC 9449 §7.1: the DPoP challenge names the proof algorithms; a DPoP failure is reported under it.
+    const dpopParams = [...(dpop.error ? [`error="${dpop.error}"`] : []), `algs="${dpop.algs}"`, ...params];
+    if (dpop.error || dpop.required) return `DPoP ${dpopParams.join(', ')}`;
+    if (tokenWasPresented) params.unshift('error="invalid_token"');
+    return `Bearer ${params.join(', ')}, DPoP algs="${dpop.algs}"`;
 }
 
 /** 400 challenge for a malformed Authorization header (RFC 6750 §3.1 `invalid_request`). */
 export function malformedRequestChallenge(resourceMetadataUrl: string): string {
-    return challengeWith(resourceMetadataUrl, 'invalid_request');
+    return `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrl}", scope="${INITIAL_SCOPE}"`;
 }
 
-function challengeWith(resourceMetadataUrl: string, error: 'invalid_token' | 'invalid_request' | undefined): string {
-    const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${INITIAL_SCOPE}"`];
-    if (error) params.unshift(`error="${error}"`);
-    return `Bearer ${params.join(', ')}`;
+export interface DpopChallengeOptions {
+    /** The space-separated proof algorithms (RFC 9449 §7.1 `algs`). */
+    algs: string;
+    /** `--require-dpop`: only the DPoP scheme is offered. */
+    required: boolean;
+    /** The error of a request that used the DPoP scheme (or of any request, when DPoP is required). */
+    error?: string;
 }

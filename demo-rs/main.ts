@@ -1,7 +1,7 @@
 /**
  * demo-rs — the Resource Server of the scoped-tools story.
  *
- *   tsx demo-rs/main.ts --port <n> --issuer <AS origin> [--allowed-origin <origin>]…
+ *   tsx demo-rs/main.ts --port <n> --issuer <AS origin> [--allowed-origin <origin>]… [--require-dpop]
  *
  * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
  * `createMcpHandler`, serving both the 2025-11-25 `initialize` lifecycle and
@@ -26,6 +26,7 @@ import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../suppor
 import { lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
 import { browserAccess } from './browser-access.ts';
+import { DpopBinding } from './dpop-binding.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
 import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
@@ -39,11 +40,12 @@ function issuerFrom(url: URL): string {
     return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname.replace(/\/$/, '')}`;
 }
 
-function resourceServer(origin: string, issuer: string, allowedOrigins: string[]): express.Express {
+function resourceServer(origin: string, issuer: string, allowedOrigins: string[], requireDpop: boolean): express.Express {
     const resource = new URL(MCP_PATH, origin);
     const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
     const keys = lazyIssuerKeys(issuer, (error) => process.stderr.write(`${PROGRAM}: authorization server ${issuer} unavailable: ${error.reason}\n`));
-    const authenticate = requireAccessToken({ verifier: jwtAccessTokenVerifier({ issuer, resource, keys }), resource, resourceMetadataUrl });
+    const dpop = new DpopBinding(requireDpop);
+    const authenticate = requireAccessToken({ verifier: jwtAccessTokenVerifier({ issuer, resource, keys }), resource, resourceMetadataUrl, dpop });
     const metadataPath = new URL(resourceMetadataUrl).pathname;
 
     const app = express();
@@ -63,7 +65,12 @@ function resourceServer(origin: string, issuer: string, allowedOrigins: string[]
     return app;
 }
 
-const { values } = parseCommandLine(PROGRAM, { port: { type: 'string' }, issuer: { type: 'string' }, 'allowed-origin': { type: 'string', multiple: true } });
+const { values } = parseCommandLine(PROGRAM, {
+    port: { type: 'string' },
+    issuer: { type: 'string' },
+    'allowed-origin': { type: 'string', multiple: true },
+    'require-dpop': { type: 'boolean', default: false }
+});
 const port = parsePort(PROGRAM, values.port, 0);
 const issuer = issuerFrom(parseHttpUrl(PROGRAM, '--issuer', values.issuer));
 const allowedOrigins = (values['allowed-origin'] ?? []).map((raw) => parseOrigin(PROGRAM, '--allowed-origin', raw));
@@ -71,6 +78,6 @@ const allowedOrigins = (values['allowed-origin'] ?? []).map((raw) => parseOrigin
 // The resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
 let app: express.Express | undefined;
 const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), port);
-app = resourceServer(origin, issuer, allowedOrigins);
+app = resourceServer(origin, issuer, allowedOrigins, values['require-dpop']);
 exitCleanlyOnSignals(server);
 announceReady(origin);

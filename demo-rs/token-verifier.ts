@@ -14,6 +14,7 @@ import type { JWTPayload, JWTVerifyGetKey, JWTVerifyResult } from 'jose';
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
+import { JKT_EXTRA } from './dpop-binding.ts';
 import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
 
 /**
@@ -51,13 +52,23 @@ function authInfoFrom(token: string, payload: JWTPayload, resource: URL): AuthIn
     const { client_id: clientId, scope } = payload;
     if (typeof clientId !== 'string' || clientId === '') throw invalidToken('The access token has no client_id.');
     if (scope !== undefined && typeof scope !== 'string') throw invalidToken('The access token scope is not a string.');
+    const jkt = confirmedKey(payload);
     return {
         token,
         clientId,
         scopes: scope ? scope.split(' ').filter(Boolean) : [],
         expiresAt: payload.exp,
-        resource
+        resource,
+        ...(jkt !== undefined && { extra: { [JKT_EXTRA]: jkt } })
     };
+}
+
+/** RFC 9449 §6.1: a DPoP-bound token carries `cnf.jkt`; a `cnf` without a usable one is not accepted. */
+function confirmedKey(payload: JWTPayload): string | undefined {
+    if (payload.cnf === undefined) return undefined;
+    const jkt = (payload.cnf as { jkt?: unknown } | null)?.jkt;
+    if (typeof jkt !== 'string' || jkt === '') throw invalidToken('The access token cnf claim has no key thumbprint.');
+    return jkt;
 }
 
 export function jwtAccessTokenVerifier(options: { issuer: string; resource: URL; keys: JWTVerifyGetKey }): OAuthTokenVerifier {

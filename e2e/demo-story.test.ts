@@ -29,7 +29,7 @@ describe('npm run demo (headless)', () => {
         expect(run.stdout).toContain('headless: approved the consent page as the user');
     });
 
-    it('tells the steps in order: 401, registration, consent, iss, list, 403, union, write, list, cap', () => {
+    it('tells the steps in order: 401, registration, consent, iss, list, 403, union, write, list, DPoP, cap', () => {
         const order = [
             /^ ?\d+\. Connecting without a token → 401 Unauthorized$/,
             /^ ?\d+\. Registration: client_id \S+, redirect_uri http:\/\/127\.0\.0\.1:\d+\/callback$/,
@@ -41,6 +41,7 @@ describe('npm run demo (headless)', () => {
             /^ ?\d+\. Token now holds "files:read files:write"$/,
             /^ ?\d+\. write-file ✓$/,
             /^ ?\d+\. list-files still ✓$/,
+            /^ ?\d+\. DPoP: the access token works only with this client's key \(RFC 9449\)$/,
             /^ ?\d+\. purge-files → 403 insufficient_scope$/,
             /^ ?\d+\. purge-files stays refused: retry cap reached$/
         ];
@@ -67,6 +68,16 @@ describe('npm run demo (headless)', () => {
         const after = lines[step(/^ ?\d+\. list-files still ✓$/) + 1];
         expect(before).not.toContain('story.txt');
         expect(after).toContain('story.txt');
+    });
+
+    it('shows the DPoP step: both tokens bound to the client key, the copy refused without it and with another key', () => {
+        const at = step(/^ ?\d+\. DPoP: the access token works only with this client's key/);
+        const details = lines.slice(at + 1, at + 5);
+        expect(details[0]).toMatch(/^ {4}token_type DPoP; cnf\.jkt [\w-]{43} = this client's key ✓$/);
+        expect(details[1]).toBe('    the token after the step-up is bound to the same key as the first one ✓');
+        expect(details[2]).toBe('    the same access token without the key (as Bearer) → 401 invalid_token');
+        expect(details[3]).toBe('    the same access token with a proof by another key → 401 invalid_dpop_proof');
+        expect(lines.filter((line) => line === "    token_type DPoP: bound to this client's key (RFC 9449)").length).toBeGreaterThanOrEqual(2);
     });
 
     it('leaves no server running once it has exited', async () => {

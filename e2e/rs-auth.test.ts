@@ -4,6 +4,7 @@
  * against the fake AS fixture.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DPOP_ALGS } from '../demo-rs/dpop-binding.ts';
 import { startFakeAs, type BadTokenKind, type FakeAs } from './fixtures/fake-as.ts';
 import { post, startRs, toolCall, type RunningRs } from './rs-fixture.ts';
 
@@ -38,7 +39,7 @@ describe('protected-resource metadata (RFC 9728)', () => {
 });
 
 describe('401 challenge', () => {
-    const expectedChallenge = () => `Bearer resource_metadata="${rs.metadataUrl}", scope="files:read"`;
+    const expectedChallenge = () => `Bearer resource_metadata="${rs.metadataUrl}", scope="files:read", DPoP algs="${DPOP_ALGS}"`;
 
     it('without a token: resource_metadata and the first scope, no error code (RFC 6750 §3.1)', async () => {
         const answer = await post(rs, 'legacy', toolCall('list-files'));
@@ -77,7 +78,7 @@ describe('bad tokens → 401 invalid_token', () => {
         const answer = await post(rs, 'legacy', toolCall('list-files'), token);
         expect(answer.status).toBe(401);
         expect(answer.headers.get('www-authenticate')).toBe(
-            `Bearer error="invalid_token", resource_metadata="${rs.metadataUrl}", scope="files:read"`
+            `Bearer error="invalid_token", resource_metadata="${rs.metadataUrl}", scope="files:read", DPoP algs="${DPOP_ALGS}"`
         );
         expect(answer.json).toEqual({ error: 'invalid_token', error_description: reason });
     });

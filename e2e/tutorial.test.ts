@@ -134,5 +134,5 @@ describe(TUTORIAL, () => {
             if (runnable.kind === 'server') await startTutorialServer(session, runnable);
             else await runTutorialCommand(session, runnable);
         }
-    });
+    }, 120_000); // some twenty commands, each a process start of its own
 });

@@ -79,10 +79,14 @@ describe('npm run compare: the facts as observed', () => {
     const steps = (label: string) => columns[label]!.facts.steps;
     const row = (fact: string) => rows.find((candidate) => candidate.fact === fact)?.values;
 
-    it('runs four clients against one AS and RS and exits 0', () => {
+    it('runs five clients against one AS and RS and exits 0', () => {
         expect(run.code).toBe(0);
-        expect(Object.keys(columns)).toEqual(['v1', 'v1, no refresh token', 'v2', 'v2, 2026-07-28']);
-        expect(row('protocol')).toEqual(['2025-11-25', '2025-11-25', '2025-11-25', '2026-07-28']);
+        expect(Object.keys(columns)).toEqual(['v1', 'v1, no refresh token', 'v2', 'v2, 2026-07-28', 'v2, DPoP']);
+        expect(row('protocol')).toEqual(['2025-11-25', '2025-11-25', '2025-11-25', '2026-07-28', '2025-11-25']);
+    });
+
+    it('v1 keeps getting Bearer tokens from the DPoP-capable AS; only the v2 client with a DPoP session gets DPoP (RFC 9449)', () => {
+        expect(row('token type')).toEqual(['Bearer', 'Bearer', 'Bearer', 'Bearer', 'DPoP']);
     });
 
     it('every client starts the same: consent for files:read, list-files ✓, write-file → 403 naming files:write', () => {
@@ -95,7 +99,7 @@ describe('npm run compare: the facts as observed', () => {
 
     it('v1 with a refresh token: refreshes (RFC 6749 §6 keeps files:read), opens no /authorize, and gives up on write-file', () => {
         const { writeFile, listFilesAgain } = steps('v1');
-        expect(writeFile.tokenRequests).toEqual([{ grantType: 'refresh_token', status: 200, scope: 'files:read' }]);
+        expect(writeFile.tokenRequests).toEqual([{ grantType: 'refresh_token', status: 200, scope: 'files:read', tokenType: 'Bearer' }]);
         expect(writeFile.authorizeScopes).toEqual([]);
         expect(writeFile.challenges).toEqual([
             { status: 403, error: 'insufficient_scope', scope: 'files:write' },
@@ -110,7 +114,7 @@ describe('npm run compare: the facts as observed', () => {
     it('v1 without a refresh token: asks for the challenged scope alone, so each tool takes a scope from the other', () => {
         const { writeFile, listFilesAgain } = steps('v1, no refresh token');
         expect(writeFile.authorizeScopes).toEqual(['files:write']);
-        expect(writeFile.tokenRequests).toEqual([{ grantType: 'authorization_code', status: 200, scope: 'files:write' }]);
+        expect(writeFile.tokenRequests).toEqual([{ grantType: 'authorization_code', status: 200, scope: 'files:write', tokenType: 'Bearer' }]);
         expect(writeFile.outcome.ok).toBe(true);
         expect(writeFile.tokenScope).toBe('files:write');
         expect(listFilesAgain.challenges).toEqual([{ status: 403, error: 'insufficient_scope', scope: 'files:read' }]);
@@ -120,9 +124,13 @@ describe('npm run compare: the facts as observed', () => {
         expect(row('consents in the story')?.[1]).toBe('3');
     });
 
-    it.each(['v2', 'v2, 2026-07-28'])('%s: skips the refresh, asks for the union, and list-files needs nothing new', (label) => {
+    it.each([
+        ['v2', 'Bearer'],
+        ['v2, 2026-07-28', 'Bearer'],
+        ['v2, DPoP', 'DPoP']
+    ])('%s: skips the refresh, asks for the union, and list-files needs nothing new', (label, tokenType) => {
         const { writeFile, listFilesAgain } = steps(label);
-        expect(writeFile.tokenRequests).toEqual([{ grantType: 'authorization_code', status: 200, scope: 'files:read files:write' }]);
+        expect(writeFile.tokenRequests).toEqual([{ grantType: 'authorization_code', status: 200, scope: 'files:read files:write', tokenType }]);
         expect(writeFile.authorizeScopes).toEqual(['files:read files:write']);
         expect(writeFile.outcome.ok).toBe(true);
         expect(writeFile.tokenScope).toBe('files:read files:write');
@@ -134,7 +142,7 @@ describe('npm run compare: the facts as observed', () => {
         for (const label of ['v1', 'v1, no refresh token']) {
             expect(columns[label]!.facts.issProbe, label).toMatchObject({ codeRedeemed: true, outcome: { ok: true } });
         }
-        for (const label of ['v2', 'v2, 2026-07-28']) {
+        for (const label of ['v2', 'v2, 2026-07-28', 'v2, DPoP']) {
             const { issProbe } = columns[label]!.facts;
             expect(issProbe.codeRedeemed, label).toBe(false);
             expect(issProbe.outcome, label).toMatchObject({ ok: false, error: expect.stringMatching(/^IssuerMismatchError \(authorization_response\): expected "http:\/\/127\.0\.0\.1:\d+"$/) });

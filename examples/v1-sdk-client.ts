@@ -59,7 +59,7 @@ export interface StepFacts {
     /** The `scope` of every /authorize URL the SDK opened during the step (null: none on the URL). */
     authorizeScopes: Array<string | null>;
     /** Every token request the SDK made during the step. */
-    tokenRequests: Array<{ grantType: string; status: number; scope?: string }>;
+    tokenRequests: Array<{ grantType: string; status: number; scope?: string; tokenType?: string }>;
     /** The `scope` claim of the access token held after the step. */
     tokenScope: string | null;
 }
@@ -90,9 +90,10 @@ const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const grantType = init?.body instanceof URLSearchParams ? init.body.get('grant_type') : null;
     if (grantType !== null) {
-        const json = (await response.clone().json().catch(() => ({}))) as { scope?: unknown };
+        const json = (await response.clone().json().catch(() => ({}))) as { scope?: unknown; token_type?: unknown };
         const scope = response.ok && typeof json.scope === 'string' ? json.scope : undefined;
-        observed.tokenRequests.push({ grantType, status: response.status, ...(scope !== undefined && { scope }) });
+        const tokenType = response.ok && typeof json.token_type === 'string' ? json.token_type : undefined;
+        observed.tokenRequests.push({ grantType, status: response.status, ...(scope !== undefined && { scope }), ...(tokenType !== undefined && { tokenType }) });
     }
     const header = response.headers.get('www-authenticate');
     if ((response.status === 401 || response.status === 403) && header?.startsWith('Bearer')) {

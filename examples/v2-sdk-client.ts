@@ -4,7 +4,7 @@
  * files differ only where the SDKs do, and the facts they print can be laid
  * side by side (scripts/compare.ts).
  *
- *   tsx examples/v2-sdk-client.ts --server <RS /mcp url> [--json] [--pin-protocol 2026-07-28]
+ *   tsx examples/v2-sdk-client.ts --server <RS /mcp url> [--json] [--pin-protocol 2026-07-28] [--dpop]
  *
  * A headless v2 client: its own in-memory `OAuthClientProvider` (with the
  * discovery-state hooks v2 binds an authorization to, SEP-2352), a callback
@@ -18,6 +18,8 @@
  * grant, which cannot widen scope (SEP-2350, RFC 6749 §6). By
  * default v2 speaks the 2025-11-25 `initialize` lifecycle, as v1 does;
  * `--pin-protocol 2026-07-28` runs the same story in the 2026-07-28 era.
+ * `--dpop` gives the provider a `dpop()` (the SDK's DpopSession), so the tokens
+ * are DPoP-bound (RFC 9449) and every request carries a proof.
  *
  * Nothing here is assumed: the example records what v2 actually sends — the
  * `scope` on every /authorize URL it opens, every token request, every 401/403
@@ -36,6 +38,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
     Client,
+    DpopSession,
     IssuerMismatchError,
     StreamableHTTPClientTransport,
     UnauthorizedError,
@@ -68,7 +71,7 @@ interface StepFacts {
     /** The `scope` of every /authorize URL the SDK opened during the step (null: none on the URL). */
     authorizeScopes: Array<string | null>;
     /** Every token request the SDK made during the step. */
-    tokenRequests: Array<{ grantType: string; status: number; scope?: string }>;
+    tokenRequests: Array<{ grantType: string; status: number; scope?: string; tokenType?: string }>;
     /** The `scope` claim of the access token held after the step. */
     tokenScope: string | null;
 }
@@ -99,12 +102,13 @@ const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const grantType = init?.body instanceof URLSearchParams ? init.body.get('grant_type') : null;
     if (grantType !== null) {
-        const json = (await response.clone().json().catch(() => ({}))) as { scope?: unknown };
+        const json = (await response.clone().json().catch(() => ({}))) as { scope?: unknown; token_type?: unknown };
         const scope = response.ok && typeof json.scope === 'string' ? json.scope : undefined;
-        observed.tokenRequests.push({ grantType, status: response.status, ...(scope !== undefined && { scope }) });
+        const tokenType = response.ok && typeof json.token_type === 'string' ? json.token_type : undefined;
+        observed.tokenRequests.push({ grantType, status: response.status, ...(scope !== undefined && { scope }), ...(tokenType !== undefined && { tokenType }) });
     }
     const header = response.headers.get('www-authenticate');
-    if ((response.status === 401 || response.status === 403) && header?.startsWith('Bearer')) {
+    if ((response.status === 401 || response.status === 403) && (header?.startsWith('Bearer') || header?.startsWith('DPoP'))) {
         const error = challengeParam(header, 'error');
         const scope = challengeParam(header, 'scope');
         observed.challenges.push({ status: response.status, ...(error !== undefined && { error }), ...(scope !== undefined && { scope }) });
@@ -195,7 +199,7 @@ class InMemoryV2Provider implements OAuthClientProvider {
 
     constructor(
         private readonly callbackUrl: URL,
-        private readonly options: { tamperIss?: string; registration?: StoredOAuthClientInformation }
+        private readonly options: { tamperIss?: string; registration?: StoredOAuthClientInformation; dpop?: Promise<DpopSession> }
     ) {
         this.client = options.registration;
     }
@@ -233,6 +237,10 @@ class InMemoryV2Provider implements OAuthClientProvider {
     }
     tokens(): StoredOAuthTokens | undefined {
         return this.current;
+    }
+    /** With --dpop: the SDK binds tokens to this session's key and signs a proof into every request (RFC 9449). */
+    dpop(): Promise<DpopSession> | undefined {
+        return this.options.dpop;
     }
     saveTokens(tokens: StoredOAuthTokens): void {
         this.current = tokens;
@@ -353,8 +361,8 @@ async function step(provider: InMemoryV2Provider, run: () => Promise<Outcome>): 
     return { outcome, ...observed, tokenScope: provider.heldScope() };
 }
 
-async function runStory(serverUrl: URL, callbackUrl: URL, pin: string | undefined): Promise<StoryFacts> {
-    const provider = new InMemoryV2Provider(callbackUrl, {});
+async function runStory(serverUrl: URL, callbackUrl: URL, pin: string | undefined, dpop: boolean): Promise<StoryFacts> {
+    const provider = new InMemoryV2Provider(callbackUrl, dpop ? { dpop: DpopSession.create() } : {});
     let client: Client | undefined;
     const connectStep = await step(provider, async () => {
         client = await connect(serverUrl, provider, pin);
@@ -425,11 +433,11 @@ function printFacts(facts: StoryFacts, serverUrl: URL): void {
 }
 
 async function main(): Promise<number> {
-    const { values } = parseCommandLine(PROGRAM, { server: { type: 'string' }, json: { type: 'boolean' }, 'pin-protocol': { type: 'string' } });
+    const { values } = parseCommandLine(PROGRAM, { server: { type: 'string' }, json: { type: 'boolean' }, 'pin-protocol': { type: 'string' }, dpop: { type: 'boolean' } });
     const serverUrl = parseHttpUrl(PROGRAM, '--server', values.server);
     const { server, origin } = await listenOnLoopback(onCallbackRequest, 0);
     try {
-        const facts = await runStory(serverUrl, new URL(CALLBACK_PATH, origin), values['pin-protocol']);
+        const facts = await runStory(serverUrl, new URL(CALLBACK_PATH, origin), values['pin-protocol'], values.dpop ?? false);
         if (values.json) process.stdout.write(`${JSON.stringify(facts, null, 2)}\n`);
         else printFacts(facts, serverUrl);
         return 0;

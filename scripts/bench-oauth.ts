@@ -39,7 +39,8 @@ export async function register(agent: Agent, issuer: string): Promise<BenchClien
 }
 
 /** Consent page → approve → code → token: one complete authorization code flow for `client`. */
-export async function authorizationCodeFlow(agent: Agent, issuer: string, client: BenchClient, resource: string, scope: string): Promise<TokenSet> {
+/** `tokenHeaders`: extra headers for the code redemption, e.g. a DPoP proof (scripts/bench-rs-dpop.ts). */
+export async function authorizationCodeFlow(agent: Agent, issuer: string, client: BenchClient, resource: string, scope: string, tokenHeaders: Record<string, string> = {}): Promise<TokenSet> {
     const verifier = randomBytes(32).toString('base64url');
     const query = new URLSearchParams({
         response_type: 'code',
@@ -68,7 +69,7 @@ export async function authorizationCodeFlow(agent: Agent, issuer: string, client
     const token = await http(agent, {
         method: 'POST',
         url: `${issuer}/token`,
-        headers: FORM,
+        headers: { ...FORM, ...tokenHeaders },
         body: new URLSearchParams({
             grant_type: 'authorization_code',
             client_id: client.clientId,

@@ -33,7 +33,8 @@ const COLUMNS: Column[] = [
     { label: 'v1', entry: 'examples/v1-sdk-client.ts', args: [] },
     { label: 'v1, no refresh token', entry: 'examples/v1-sdk-client.ts', args: ['--without-refresh-token'] },
     { label: 'v2', entry: 'examples/v2-sdk-client.ts', args: [] },
-    { label: 'v2, 2026-07-28', entry: 'examples/v2-sdk-client.ts', args: ['--pin-protocol', '2026-07-28'] }
+    { label: 'v2, 2026-07-28', entry: 'examples/v2-sdk-client.ts', args: ['--pin-protocol', '2026-07-28'] },
+    { label: 'v2, DPoP', entry: 'examples/v2-sdk-client.ts', args: ['--dpop'] }
 ];
 
 /** One `token …` line of the AS log (contract: `token grant_type=<g> client_id=<id> status=<s>[ error=<e>][ scope="<granted>"]`). */
@@ -105,6 +106,7 @@ function tableRows(columns: ComparedColumn[]): Row[] {
         row('SDK', (c) => c.facts.sdk.replace('@modelcontextprotocol/', '')),
         row('protocol', (c) => c.facts.protocolVersion ?? '(unknown)'),
         row('connect: scope on /authorize', (c) => scopeText(c.facts.steps.connect.authorizeScopes[0])),
+        row('token type', (c) => c.facts.steps.connect.tokenRequests.find((request) => request.status === 200)?.tokenType ?? '(none)'),
         row('list-files', (c) => outcomeMark(c.facts.steps.listFiles)),
         row('write-file: 403 insufficient_scope for', (c) => challengedScope(c.facts.steps.writeFile)),
         row('step-up: refresh grant', (c) => refreshText(c.facts.steps.writeFile)),

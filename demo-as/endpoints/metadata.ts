@@ -9,6 +9,7 @@ import type { AsContext } from '../context.ts';
 import { SCOPES } from '../policy.ts';
 import { SUPPORTED_AUTH_METHODS, SUPPORTED_GRANT_TYPES, SUPPORTED_RESPONSE_TYPES } from '../rules/client-metadata.ts';
 import { CODE_CHALLENGE_METHOD } from '../rules/pkce.ts';
+import { DPOP_ALGORITHMS } from '../token-dpop.ts';
 
 export function metadataEndpoint({ issuer }: AsContext): RequestHandler {
     const metadata = {
@@ -27,7 +28,9 @@ export function metadataEndpoint({ issuer }: AsContext): RequestHandler {
         code_challenge_methods_supported: [CODE_CHALLENGE_METHOD],
         token_endpoint_auth_methods_supported: SUPPORTED_AUTH_METHODS,
         // RFC 9207 §3: advertised because every authorization response carries iss.
-        authorization_response_iss_parameter_supported: true
+        authorization_response_iss_parameter_supported: true,
+        // RFC 9449 §5.1: the proof algorithms /token accepts, asymmetric only.
+        dpop_signing_alg_values_supported: DPOP_ALGORITHMS
     };
     return (_req, res) => {
         res.json(metadata);

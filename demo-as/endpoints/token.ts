@@ -18,7 +18,7 @@ import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { isServedResource } from '../rules/resource.ts';
 import type { RegisteredClient } from '../stores/clients.ts';
 
-type Grant = (params: Params, client: RegisteredClient, ctx: AsContext) => Promise<GrantResult>;
+type Grant = (params: Params, client: RegisteredClient, ctx: AsContext, dpopJkt: string | undefined) => Promise<GrantResult>;
 
 const GRANTS: Record<string, Grant> = {
     authorization_code: authorizationCodeGrant,
@@ -50,7 +50,12 @@ export function tokenEndpoint(ctx: AsContext): RequestHandler {
         // RFC 8707 §2: no token for a resource this AS does not serve (--resource).
         if (resource !== undefined && !isServedResource(resource, ctx.settings.servedResources)) return sendOAuthError(res, 400, 'invalid_target', 'this authorization server issues no tokens for that resource');
 
-        const result = await grant(params, client, ctx);
+        // RFC 9449 §5: a DPoP proof, if sent (or required), is checked before the grant; its key binds the tokens.
+        ctx.dpop.offerNonce(res);
+        const dpop = await ctx.dpop.check(req);
+        if (!dpop.ok) return sendOAuthError(res, 400, dpop.error, dpop.reason);
+
+        const result = await grant(params, client, ctx, dpop.jkt);
         if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
         ctx.clients.markUsed(client.clientId);
         facts.scope = result.tokens.scope;

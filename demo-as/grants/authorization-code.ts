@@ -11,7 +11,7 @@ import type { CodeBinding } from '../stores/authorization-codes.ts';
 import type { RegisteredClient } from '../stores/clients.ts';
 import { issueTokens, refuse, type GrantResult } from './grant-result.ts';
 
-export async function authorizationCodeGrant(params: Params, client: RegisteredClient, ctx: AsContext): Promise<GrantResult> {
+export async function authorizationCodeGrant(params: Params, client: RegisteredClient, ctx: AsContext, dpopJkt: string | undefined): Promise<GrantResult> {
     const code = params.get('code');
     const verifier = params.get('code_verifier');
     // RFC 6749 §4.1.3: code is required.
@@ -44,10 +44,11 @@ export async function authorizationCodeGrant(params: Params, client: RegisteredC
         clientId: binding.clientId,
         grantedScopes: binding.grantedScopes,
         resource: binding.resource,
-        subject: binding.subject
+        subject: binding.subject,
+        dpopJkt
     });
     redemption.record.family = family;
-    return issueTokens(ctx, family, token, binding.grantedScopes);
+    return issueTokens(ctx, family, token, binding.grantedScopes, dpopJkt);
 }
 
 /** RFC 6749 §4.1.3: required and identical if the authorization request had it; if sent anyway, identical. */

@@ -7,11 +7,12 @@ import type { AsContext } from '../context.ts';
 import { formatScope } from '../rules/scope.ts';
 import type { RefreshFamily } from '../stores/refresh-tokens.ts';
 
-export type TokenError = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_target';
+export type TokenError = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_target' | 'invalid_dpop_proof';
 
 export interface TokenResponse {
     access_token: string;
-    token_type: 'Bearer';
+    /** RFC 9449 §5: DPoP when the access token is bound to the proof's key. */
+    token_type: 'Bearer' | 'DPoP';
     expires_in: number;
     scope: string;
     refresh_token: string;
@@ -23,8 +24,8 @@ export function refuse(error: TokenError, description: string): GrantResult {
     return { ok: false, error, description };
 }
 
-/** RFC 6749 §5.1: an access token for `scopes` (a JWT, RFC 9068) plus the family's current refresh token. */
-export async function issueTokens(ctx: AsContext, family: RefreshFamily, refreshToken: string, scopes: readonly string[]): Promise<GrantResult> {
+/** RFC 6749 §5.1: an access token for `scopes` (a JWT, RFC 9068; with `dpopJkt`, bound to that key, RFC 9449 §6) plus the family's current refresh token. */
+export async function issueTokens(ctx: AsContext, family: RefreshFamily, refreshToken: string, scopes: readonly string[], dpopJkt?: string): Promise<GrantResult> {
     const scope = formatScope(scopes);
     const lifetimeSeconds = ctx.settings.accessTokenTtlSeconds;
     const accessToken = await ctx.signingKey.signAccessToken({
@@ -33,10 +34,11 @@ export async function issueTokens(ctx: AsContext, family: RefreshFamily, refresh
         audience: family.resource,
         clientId: family.clientId,
         scope,
-        lifetimeSeconds
+        lifetimeSeconds,
+        dpopJkt
     });
     return {
         ok: true,
-        tokens: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetimeSeconds, scope, refresh_token: refreshToken }
+        tokens: { access_token: accessToken, token_type: dpopJkt ? 'DPoP' : 'Bearer', expires_in: lifetimeSeconds, scope, refresh_token: refreshToken }
     };
 }

@@ -10,9 +10,10 @@ import type { AsContext } from '../context.ts';
 import type { Params } from '../http/params.ts';
 import { isWithin, parseScope } from '../rules/scope.ts';
 import type { RegisteredClient } from '../stores/clients.ts';
+import { refreshBindingRefusal } from '../token-dpop.ts';
 import { issueTokens, refuse, type GrantResult } from './grant-result.ts';
 
-export async function refreshTokenGrant(params: Params, client: RegisteredClient, ctx: AsContext): Promise<GrantResult> {
+export async function refreshTokenGrant(params: Params, client: RegisteredClient, ctx: AsContext, dpopJkt: string | undefined): Promise<GrantResult> {
     const presented = params.get('refresh_token');
     // RFC 6749 §6: refresh_token is required.
     if (presented === undefined) return refuse('invalid_request', 'refresh_token is required');
@@ -28,6 +29,9 @@ export async function refreshTokenGrant(params: Params, client: RegisteredClient
     const { family } = lookup;
     // RFC 6749 §6 / §10.4: the refresh token is bound to the client it was issued to.
     if (family.clientId !== client.clientId) return refuse('invalid_grant', 'the refresh token was issued to another client');
+    // RFC 9449 §5: a DPoP-bound refresh token needs a proof by the same key.
+    const unbound = refreshBindingRefusal(family.dpopJkt, dpopJkt);
+    if (unbound) return refuse('invalid_dpop_proof', unbound);
 
     const scopeParam = params.get('scope');
     const requested = scopeParam === undefined ? family.grantedScopes : parseScope(scopeParam);
@@ -37,5 +41,5 @@ export async function refreshTokenGrant(params: Params, client: RegisteredClient
     const resource = params.get('resource');
     if (resource !== undefined && resource !== family.resource) return refuse('invalid_target', 'resource does not match the original authorization');
 
-    return issueTokens(ctx, family, ctx.refreshTokens.rotate(family), requested);
+    return issueTokens(ctx, family, ctx.refreshTokens.rotate(family), requested, dpopJkt);
 }

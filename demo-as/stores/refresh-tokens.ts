@@ -31,6 +31,8 @@ export interface RefreshFamily {
     grantedScopes: readonly string[];
     resource: string;
     subject: string;
+    /** RFC 9449 §5: the DPoP key a public client's refresh tokens are bound to, if the family began with a proof. */
+    dpopJkt?: string;
     revoked: boolean;
     currentDigest: string;
 }

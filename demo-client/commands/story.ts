@@ -5,8 +5,11 @@
  * (which the demo AS never grants). The story logs in, calls each, and checks
  * what it expects at every step: write-file succeeds after a step-up that asks
  * for the union of held and challenged scope, list-files still works after it,
- * and purge-files ends at the retry cap. It exits 0 when all of that happened
- * — the purge refusal is an expected step — and 1 with the first deviation.
+ * and purge-files ends at the retry cap. With DPoP (the default) it also shows
+ * that both tokens are bound to the client's key and that the access token,
+ * replayed without that key or with another one, is refused (RFC 9449). It
+ * exits 0 when all of that happened — the purge refusal is an expected step —
+ * and 1 with the first deviation.
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { ClientFailure } from '../failures.ts';
@@ -16,6 +19,7 @@ import { StepUpRefusal, type Session, type SessionEvent } from '../session.ts';
 import type { StepUpPolicy } from '../step-up-policy.ts';
 import { sampleArguments } from '../tool-arguments.ts';
 import { resultSummary } from '../tool-result.ts';
+import { boundKeyOf, replayAsBearer, replayWithAnotherKey } from '../sender-constraint.ts';
 
 class StoryDeviation extends ClientFailure {
     constructor(what: string) {
@@ -50,6 +54,7 @@ export async function runStory({ session, narrator, policy, events, server, head
     await expectAllowed(session, narrator, 'list-files', schema('list-files'), 'list-files ✓');
 
     const before = session.provider.tokens()?.scope;
+    const firstKey = boundKeyOf(session.provider.tokens()?.access_token);
     const stepUpsFrom = events.length;
     await expectAllowed(session, narrator, 'write-file', schema('write-file'), 'write-file ✓');
     const stepUp = events.slice(stepUpsFrom).find((event) => event.kind === 'authorization-started' && event.stepUp);
@@ -61,6 +66,7 @@ export async function runStory({ session, narrator, policy, events, server, head
     if (!holds(after, 'files:read', 'files:write')) throw new StoryDeviation(`after write-file the token holds ${showScope(after)}`);
 
     await expectAllowed(session, narrator, 'list-files', schema('list-files'), 'list-files still ✓');
+    const senderConstraint = await showSenderConstraint(session, narrator, server, firstKey);
 
     const refusal = await expectRefused(session, 'purge-files', schema('purge-files'));
     narrator.outcome('purge-files stays refused: retry cap reached', refusal.message);
@@ -71,9 +77,39 @@ export async function runStory({ session, narrator, policy, events, server, head
         'The story went as expected.',
         `the token grew from ${showScope(before)} to ${showScope(after)} by step-up with the scope union`,
         `${verified} authorization ${verified === 1 ? 'response' : 'responses'} carried the expected iss`,
+        senderConstraint,
         `purge-files needs a scope the authorization server never grants; the client stopped after ${refusal.stepUps} step-up${refusal.stepUps === 1 ? '' : 's'}`
     );
     return 0;
+}
+
+/** RFC 9449: the token is bound to this client's key, and a copy of it is useless without that key. */
+async function showSenderConstraint(session: Session, narrator: Narrator, server: URL, firstKey: string | undefined): Promise<string> {
+    const tokens = session.provider.tokens();
+    if (!tokens) throw new StoryDeviation('there is no access token after write-file');
+    const dpop = await session.provider.dpop();
+    if (!dpop) {
+        const copied = await replayAsBearer(server, tokens.access_token);
+        if (copied.status !== 200) throw new StoryDeviation(`the Bearer token replayed as is got ${copied.status}`);
+        narrator.outcome('Bearer token (--no-dpop): a copy works for whoever holds it', `token_type ${tokens.token_type}; the same access token sent from elsewhere → ${copied.status}`);
+        return 'Bearer tokens (--no-dpop): a copied access token works for whoever holds it';
+    }
+    const key = boundKeyOf(tokens.access_token);
+    if (tokens.token_type.toLowerCase() !== 'dpop') throw new StoryDeviation(`the token type is ${tokens.token_type}, not DPoP`);
+    if (key !== dpop.thumbprint) throw new StoryDeviation("the access token's cnf.jkt is not this client's key");
+    if (firstKey !== key) throw new StoryDeviation('the step-up token is bound to another key than the first token');
+    const asBearer = await replayAsBearer(server, tokens.access_token);
+    const otherKey = await replayWithAnotherKey(server, tokens.access_token);
+    if (asBearer.status !== 401) throw new StoryDeviation(`the bound token presented as Bearer got ${asBearer.status}, not 401`);
+    if (otherKey.status !== 401) throw new StoryDeviation(`the bound token with another key's proof got ${otherKey.status}, not 401`);
+    narrator.outcome(
+        "DPoP: the access token works only with this client's key (RFC 9449)",
+        `token_type DPoP; cnf.jkt ${key} = this client's key ✓`,
+        'the token after the step-up is bound to the same key as the first one ✓',
+        `the same access token without the key (as Bearer) → ${asBearer.status} ${asBearer.error ?? ''}`.trimEnd(),
+        `the same access token with a proof by another key → ${otherKey.status} ${otherKey.error ?? ''}`.trimEnd()
+    );
+    return "both tokens were DPoP-bound to the client's key; a copy without it was refused";
 }
 
 async function expectAllowed(session: Session, narrator: Narrator, name: string, tool: Tool | undefined, title: string): Promise<CallToolResult> {

@@ -26,6 +26,14 @@ describe('challenges', () => {
     it('400 for a malformed Authorization header says invalid_request', () => {
         expect(malformedRequestChallenge(PRM)).toBe(`Bearer error="invalid_request", resource_metadata="${PRM}", scope="files:read"`);
     });
+    it('with DPoP: offers both schemes, names algs, reports a DPoP failure under DPoP (RFC 9449 §7.1)', () => {
+        const dpop = { algs: 'ES256 PS256', required: false };
+        expect(authenticationChallenge(PRM, false, dpop)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read", DPoP algs="ES256 PS256"`);
+        expect(authenticationChallenge(PRM, true, { ...dpop, error: 'invalid_dpop_proof' })).toBe(
+            `DPoP error="invalid_dpop_proof", algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`
+        );
+        expect(authenticationChallenge(PRM, false, { ...dpop, required: true })).toBe(`DPoP algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`);
+    });
 });
 
 describe('toolCallOf', () => {

@@ -1,0 +1,235 @@
+/**
+ * The DPoP proof check (RFC 9449 §4.3) that both the authorization server's
+ * /token and the resource server's /mcp run, in one place so the two cannot
+ * disagree. It imports nothing of either process.
+ *
+ * `verifyDpopProof` takes the `DPoP` header of one request and what that
+ * request is (method, URL, the access token it carries, the key its token is
+ * bound to) and answers with the proof key's RFC 7638 thumbprint, or with the
+ * first rule the proof breaks — each a fixed sentence, never proof text. The
+ * checks run in the order §4.3 lists them: one well-formed JWS, `typ`,
+ * an asymmetric `alg`, a public `jwk`, the signature, then `htm`, `htu`,
+ * `iat`, `nonce`, `ath`, the bound key, and last `jti` (remembered only
+ * once everything else holds, so a refused proof cannot fill the memory).
+ *
+ * `DpopReplayMemory` is that memory of `jti`s, bounded in time (a `jti` is
+ * kept only as long as its proof could pass the `iat` window) and in size.
+ * `DpopNonces` are stateless server nonces (§8, §9): an HMAC of the current
+ * time slot, so any replica with the same secret can check them and nothing
+ * per client is stored.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { JWK } from 'jose';
+// jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { EmbeddedJWK } from 'jose/jwk/embedded';
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
+import { jwtVerify } from 'jose/jwt/verify';
+
+/** RFC 9449 §5.1 / §11.6: asymmetric algorithms only — never `none`, never HMAC. */
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+
+/** RFC 9449 §4.2: the proof's JOSE header says `typ: dpop+jwt`. */
+export const DPOP_TYP = 'dpop+jwt';
+
+/** How far in the past a proof's `iat` may lie (§11.1: "a reasonable window"). */
+export const PROOF_MAX_AGE_SECONDS = 60;
+/** How far in the future a proof's `iat` may lie (clock skew). */
+export const PROOF_MAX_SKEW_SECONDS = 5;
+
+/** RFC 7517 members that only a private (or symmetric) key has. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export interface ExpectedRequest {
+    /** This request's method. */
+    method: string;
+    /** This request's own URL (the endpoint that received it); query and fragment are ignored (§4.3). */
+    url: string | URL;
+    /** The access token the request presents: the proof must carry its hash as `ath` (§4.3, §7). */
+    accessToken?: string;
+    /** The thumbprint the presented token (or refresh token) is bound to: the proof must be signed by that key (§4.3, §5). */
+    boundJkt?: string;
+}
+
+export type DpopRefusal = { ok: false; error: 'invalid_dpop_proof' | 'use_dpop_nonce'; reason: string };
+export type DpopCheck = { ok: true; jkt: string; jti: string } | DpopRefusal;
+
+export interface DpopProofOptions {
+    replay: DpopReplayMemory;
+    /** Server nonces, when this server uses them (§8, §9); `require` makes a proof without one fail with use_dpop_nonce. */
+    nonces?: { nonces: DpopNonces; require: boolean };
+    nowSeconds?: () => number;
+}
+
+const invalid = (reason: string): DpopRefusal => ({ ok: false, error: 'invalid_dpop_proof', reason });
+const useNonce = (reason: string): DpopRefusal => ({ ok: false, error: 'use_dpop_nonce', reason });
+
+/** base64url SHA-256 of the access token: the `ath` claim (RFC 9449 §4.2). */
+export function accessTokenHash(accessToken: string): string {
+    return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
+}
+
+/** RFC 9449 §4.3: checks one DPoP proof against the request that carried it. */
+export async function verifyDpopProof(proof: string | undefined, expected: ExpectedRequest, options: DpopProofOptions): Promise<DpopCheck> {
+    const now = options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
+    // §4.3 (1, 2): exactly one DPoP header, a well-formed JWS (two headers arrive joined by a comma).
+    if (proof === undefined || proof === '') return invalid('a DPoP proof is required');
+    if (!COMPACT_JWS.test(proof)) return invalid('the DPoP header is not one compact JWS');
+
+    const header = headerOf(proof);
+    if (!header) return invalid('the DPoP proof header is not readable JSON');
+    // §4.3 (4): typ is dpop+jwt.
+    if (header.typ !== DPOP_TYP) return invalid('the DPoP proof typ must be dpop+jwt');
+    // §4.3 (5): an asymmetric algorithm this server supports; never none, never a MAC.
+    if (typeof header.alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(header.alg)) {
+        return invalid('the DPoP proof alg must be an asymmetric algorithm this server supports');
+    }
+    // §4.3 (7): the jwk header is a public key.
+    if (!isObject(header.jwk)) return invalid('the DPoP proof has no jwk header');
+    if (PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(header.jwk as object, member))) return invalid('the DPoP proof jwk must not contain private key material');
+
+    let payload: Record<string, unknown>;
+    try {
+        // §4.3 (6): the signature verifies with the embedded key.
+        ({ payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [...DPOP_ALGORITHMS], typ: DPOP_TYP, clockTolerance: 0, currentDate: new Date(now * 1000) }));
+    } catch {
+        return invalid('the DPoP proof signature does not verify with its jwk');
+    }
+
+    // §4.2: jti, htm, htu and iat are required.
+    if (typeof payload.jti !== 'string' || payload.jti === '' || payload.jti.length > 256) return invalid('the DPoP proof needs a jti');
+    if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) return invalid('the DPoP proof needs a numeric iat');
+    // §4.3 (8): htm is this request's method.
+    if (payload.htm !== expected.method.toUpperCase()) return invalid('the DPoP proof htm is not this request method');
+    // §4.3 (9): htu is this request's URL, without query and fragment.
+    if (!sameTarget(payload.htu, expected.url)) return invalid('the DPoP proof htu is not this endpoint URL');
+
+    const nonce = checkNonce(payload.nonce, options);
+    if (nonce) return nonce;
+    // §4.3 (11): iat within an acceptable window; with nonces on, an old proof is asked to use one (§8).
+    if (payload.iat < now - PROOF_MAX_AGE_SECONDS || payload.iat > now + PROOF_MAX_SKEW_SECONDS) {
+        return options.nonces ? useNonce('the DPoP proof iat is outside the accepted window; use the DPoP-Nonce') : invalid('the DPoP proof iat is outside the accepted window');
+    }
+
+    if (expected.accessToken !== undefined) {
+        // §4.3 (12): ath is the hash of the presented access token.
+        if (typeof payload.ath !== 'string' || !equalStrings(payload.ath, accessTokenHash(expected.accessToken))) return invalid('the DPoP proof ath does not match the access token');
+    }
+    const jkt = await calculateJwkThumbprint(header.jwk as JWK, 'sha256');
+    // §4.3 (12) / §5: the key is the one the token is bound to.
+    if (expected.boundJkt !== undefined && !equalStrings(jkt, expected.boundJkt)) return invalid('the DPoP proof key is not the key the token is bound to');
+    // §4.3 (10) / §11.1: a proof is used once.
+    if (!options.replay.remember(`${jkt}:${payload.jti}`, payload.iat + PROOF_MAX_AGE_SECONDS, now)) return invalid('the DPoP proof was already used (jti replayed)');
+    return { ok: true, jkt, jti: payload.jti };
+}
+
+function checkNonce(nonce: unknown, options: DpopProofOptions): DpopRefusal | undefined {
+    if (nonce === undefined) {
+        // §8: a server that requires nonces answers use_dpop_nonce with a fresh DPoP-Nonce.
+        return options.nonces?.require ? useNonce('this server requires a DPoP-Nonce in the proof') : undefined;
+    }
+    if (typeof nonce !== 'string') return invalid('the DPoP proof nonce must be a string');
+    // §8.2: an unknown or stale nonce is answered like a missing one, with a fresh nonce.
+    if (!options.nonces) return invalid('this server issues no DPoP nonces');
+    return options.nonces.nonces.accepts(nonce) ? undefined : useNonce('the DPoP proof nonce is not current; use the new DPoP-Nonce');
+}
+
+function headerOf(proof: string): Record<string, unknown> | undefined {
+    try {
+        return decodeProtectedHeader(proof) as Record<string, unknown>;
+    } catch {
+        return undefined;
+    }
+}
+
+function sameTarget(htu: unknown, url: string | URL): boolean {
+    if (typeof htu !== 'string' || !URL.canParse(htu)) return false;
+    const claimed = new URL(htu);
+    const own = new URL(url);
+    for (const target of [claimed, own]) {
+        target.search = '';
+        target.hash = '';
+    }
+    return claimed.href === own.href;
+}
+
+function equalStrings(a: string, b: string): boolean {
+    const left = Buffer.from(a);
+    const right = Buffer.from(b);
+    return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The `jti`s of accepted proofs, each kept until its proof's `iat` leaves the
+ * window (after that the proof fails the `iat` check anyway). At most
+ * `maxEntries`; when full the oldest goes, so a flood of fresh proofs costs
+ * memory up to the cap, never beyond. Per process: replicas must share one
+ * (docs/production.md).
+ */
+export class DpopReplayMemory {
+    readonly #expiries = new Map<string, number>();
+
+    constructor(private readonly maxEntries = 50_000) {}
+
+    get size(): number {
+        return this.#expiries.size;
+    }
+
+    /** Records `id` until `expiresAt` (seconds); false when it is already on record. */
+    remember(id: string, expiresAt: number, now: number): boolean {
+        this.#forgetExpired(now);
+        const known = this.#expiries.get(id);
+        if (known !== undefined && known > now) return false;
+        if (this.#expiries.size >= this.maxEntries) this.#expiries.delete(this.#expiries.keys().next().value as string);
+        this.#expiries.set(id, expiresAt);
+        return true;
+    }
+
+    /** Entries arrive roughly in expiry order; drop from the front while they have expired. */
+    #forgetExpired(now: number): void {
+        for (const [id, expiresAt] of this.#expiries) {
+            if (expiresAt > now) return;
+            this.#expiries.delete(id);
+        }
+    }
+}
+
+/**
+ * Stateless server nonces (RFC 9449 §8, §9): the nonce for a time slot is an
+ * HMAC of the slot number under a secret made at start-up. The current and the
+ * previous slot's nonces are accepted, so a nonce stays usable for one to two
+ * slots and nothing per client is kept.
+ */
+export class DpopNonces {
+    readonly #secret: Buffer;
+
+    constructor(
+        private readonly slotSeconds = 60,
+        secret: Buffer = randomBytes(32),
+        private readonly nowSeconds: () => number = () => Date.now() / 1000
+    ) {
+        this.#secret = secret;
+    }
+
+    /** The nonce to hand out now (DPoP-Nonce header). */
+    current(): string {
+        return this.#forSlot(this.#slot());
+    }
+
+    accepts(nonce: string): boolean {
+        const slot = this.#slot();
+        return [slot, slot - 1].some((candidate) => equalStrings(nonce, this.#forSlot(candidate)));
+    }
+
+    #slot(): number {
+        return Math.floor(this.nowSeconds() / this.slotSeconds);
+    }
+
+    #forSlot(slot: number): string {
+        return createHmac('sha256', this.#secret).update(`dpop-nonce:${slot}`).digest('base64url');
+    }
+}
