@@ -26,6 +26,7 @@ flags:
   --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
   --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
   --no-open                   interactive: print the consent URL but do not launch a browser
+  --trace <file>              write every HTTP exchange of the run to <file>: a Markdown sequence diagram, secrets as labels
 `;
 
 export type Command = 'story' | 'tools' | 'call' | 'logout';
@@ -43,6 +44,8 @@ export interface ClientOptions {
     stepUp: boolean;
     authTimeoutMs: number;
     openBrowser: boolean;
+    /** --trace: where to write the run's sequence diagram. */
+    trace?: string;
 }
 
 const FLAGS = {
@@ -54,6 +57,7 @@ const FLAGS = {
     'step-up': { type: 'boolean', default: true },
     'auth-timeout': { type: 'string' },
     open: { type: 'boolean', default: true },
+    trace: { type: 'string' },
     help: { type: 'boolean', short: 'h' }
 } as const;
 
@@ -109,6 +113,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         maxStepUps: parseCount(PROGRAM, '--max-step-up-retries', values['max-step-up-retries'], 1),
         stepUp: values['step-up'],
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
-        openBrowser: values.open
+        openBrowser: values.open,
+        trace: values.trace
     };
 }
