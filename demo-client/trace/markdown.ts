@@ -19,7 +19,7 @@ const hostOf = (origin: string) => origin.replace(/^https?:\/\//, '');
 
 /** Who is who: the user agent, the callback listener, the client, the resource server, the other servers (AS). */
 function participants(recorder: TraceRecorder): { ordered: Participant[]; of(origin: string): Participant; client: Participant; agent: Participant } {
-    const exchanges = recorder.entries.filter((entry): entry is Exchange => entry.kind === 'exchange');
+    const exchanges = recorder.exchanges;
     const agent: Participant = { id: 'U', title: recorder.setting.userAgent === 'headless' ? 'headless user agent' : 'browser', short: 'agent' };
     const client: Participant = { id: 'C', title: 'demo-client', short: 'client' };
     const callbacks = [...new Set(exchanges.filter((exchange) => exchange.incoming).map((exchange) => exchange.to))];
@@ -75,12 +75,15 @@ function wrappedNote(text: string): string {
     return lines.join('<br/>');
 }
 
-const requestLine = (exchange: Exchange) => `${exchange.n}. ${exchange.method} ${exchange.path}`;
+const outcome = (exchange: Exchange) => (exchange.status !== undefined ? String(exchange.status) : exchange.failure ? `no response (${exchange.failure})` : 'no response yet');
 
-const outcome = (exchange: Exchange) => (exchange.status === undefined ? `no response (${exchange.failure})` : String(exchange.status));
+/** Each exchange's number: its place among the exchanges. */
+const numbering = (recorder: TraceRecorder) => new Map(recorder.exchanges.map((exchange, index) => [exchange, index + 1]));
 
 function diagram(recorder: TraceRecorder): string[] {
     const cast = participants(recorder);
+    const number = numbering(recorder);
+    const requestLine = (exchange: Exchange) => `${number.get(exchange)}. ${exchange.method} ${exchange.path}`;
     const lines = ['sequenceDiagram', ...cast.ordered.map((participant) => `    participant ${participant.id} as ${mermaidText(participant.title)}`)];
     for (const entry of recorder.entries) {
         if (entry.kind === 'note') {
@@ -89,7 +92,7 @@ function diagram(recorder: TraceRecorder): string[] {
         }
         const from = entry.from === 'user-agent' ? cast.agent : cast.client;
         const to = cast.of(entry.to);
-        if (entry.status === undefined) {
+        if (entry.failure !== undefined) {
             lines.push(`    ${from.id}-x${to.id}: ${wrapped(requestLine(entry), [...entry.request, outcome(entry)])}`);
             continue;
         }
@@ -101,19 +104,20 @@ function diagram(recorder: TraceRecorder): string[] {
 
 function terminalLines(recorder: TraceRecorder): string[] {
     const cast = participants(recorder);
+    const number = numbering(recorder);
     return recorder.entries.map((entry: Entry) => {
         if (entry.kind === 'note') return `      note: ${entry.text}`;
         const from = entry.from === 'user-agent' ? cast.agent : cast.client;
         const to = cast.of(entry.to);
         const request = [`${entry.method} ${entry.path}`, ...entry.request].join(' ');
         const response = [outcome(entry), ...entry.response, ...entry.marks].join(', ');
-        return `${String(entry.n).padStart(3)}. ${from.short} → ${to.short}: ${request} ⇒ ${response}`;
+        return `${String(number.get(entry)).padStart(3)}. ${from.short} → ${to.short}: ${request} ⇒ ${response}`;
     });
 }
 
 /** The whole file. */
 export function traceMarkdown(recorder: TraceRecorder): string {
-    const exchanges = recorder.entries.filter((entry) => entry.kind === 'exchange').length;
+    const exchanges = recorder.exchanges.length;
     const target = recorder.setting.resource ? ` against ${recorder.setting.resource.href}` : '';
     return [
         `# Trace: demo-client ${recorder.setting.command}${target}`,

@@ -13,10 +13,9 @@ import type { Actor } from './actor.ts';
 import { Labels } from './labels.ts';
 import type { FactContext } from './facts.ts';
 
+/** One request and its response, placed where the request started (its number is its place). */
 export interface Exchange {
     kind: 'exchange';
-    /** 1-based, in the order the exchanges completed. */
-    n: number;
     from: Actor;
     /** The origin the request went to. */
     to: string;
@@ -25,7 +24,7 @@ export interface Exchange {
     method: string;
     path: string;
     request: string[];
-    /** Undefined when no response came (`failure` says why). */
+    /** Undefined while the response is awaited, or when none came (`failure` says why). */
     status?: number;
     response: string[];
     failure?: string;
@@ -40,7 +39,7 @@ export interface Note {
 
 export type Entry = Exchange | Note;
 
-export type ExchangeRecord = Omit<Exchange, 'kind' | 'n' | 'marks'>;
+export type ExchangeRecord = Omit<Exchange, 'kind' | 'marks'>;
 
 export interface TraceSetting {
     /** The command as a reader would recognise it (`story`, `call list-files`); no arguments. */
@@ -56,17 +55,31 @@ export class TraceRecorder {
     readonly context: FactContext = { labels: new Labels(), issuers: new Set() };
     /** Origins of this process's callback listener: their exchanges are recorded as received, not as sent. */
     readonly callbackOrigins = new Set<string>();
-    private exchanges = 0;
     private lastCallback?: Exchange;
     private challengedScope?: string;
     private afterInsufficientScope = false;
 
     constructor(readonly setting: TraceSetting) {}
 
-    record(exchange: ExchangeRecord): void {
-        const entry: Exchange = { kind: 'exchange', n: ++this.exchanges, marks: [], ...exchange };
+    /**
+     * Adds an exchange when its request starts (the caller fills in the response), so the order
+     * is the order the process sent things in, not the order servers happened to answer.
+     */
+    record(exchange: ExchangeRecord): Exchange {
+        const entry: Exchange = { kind: 'exchange', marks: [], ...exchange };
         if (entry.incoming) this.lastCallback = entry;
         this.entries.push(entry);
+        return entry;
+    }
+
+    /** Takes back an exchange recorded twice (a request the callback listener records as received). */
+    drop(exchange: Exchange): void {
+        const at = this.entries.indexOf(exchange);
+        if (at >= 0) this.entries.splice(at, 1);
+    }
+
+    get exchanges(): Exchange[] {
+        return this.entries.filter((entry): entry is Exchange => entry.kind === 'exchange');
     }
 
     note(text: string): void {

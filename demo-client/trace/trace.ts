@@ -27,7 +27,7 @@ export function startTrace(file: string, setting: TraceSetting): Trace {
         } catch (error) {
             throw new ClientFailure(`cannot write the trace file (--trace): ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`, 2);
         }
-        return recorder.entries.filter((entry) => entry.kind === 'exchange').length;
+        return recorder.exchanges.length;
     };
     // An unwritable path fails now, not after the whole run.
     save();
