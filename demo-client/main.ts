@@ -76,7 +76,8 @@ async function main(): Promise<number> {
     try {
         return await runClient(options, trace);
     } finally {
-        output.out(`trace: ${trace.write()} HTTP exchanges written to ${options.trace}`);
+        const exchanges = trace.write();
+        output.out(`trace: ${exchanges} HTTP ${exchanges === 1 ? 'exchange' : 'exchanges'} written to ${options.trace}`);
     }
 }
 

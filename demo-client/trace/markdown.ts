@@ -122,7 +122,7 @@ export function traceMarkdown(recorder: TraceRecorder): string {
     return [
         `# Trace: demo-client ${recorder.setting.command}${target}`,
         '',
-        `${exchanges} HTTP exchanges, as the client process saw them: its requests to the resource and authorization servers,`,
+        `${exchanges} HTTP ${exchanges === 1 ? 'exchange' : 'exchanges'}, as the client process saw them: its requests to the resource and authorization servers,`,
         "the user agent's, and the callbacks its listener received. Secrets are labels (token#1, code#1, state#1, cookie#1):",
         'the same value always has the same label, and no value is written.',
         '',
