@@ -6,12 +6,15 @@
  * with one terminal line per exchange; no value the witness saw appears in
  * either trace; the mix-up's trace notes the iss refusal and redeems nothing;
  * and the tutorial's diagram and the README's excerpt are this run's picture.
+ * A browser run (the test plays the browser) shows the callbacks the listener
+ * received, one turned away.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOrigins, mermaidBlock, tracedDemo, TUTORIAL, TUTORIAL_PORTS, tutorialDiagram } from '../scripts/tutorial-diagram.ts';
 import { PROJECT_ROOT, runToEnd, type FinishedRun } from '../support/spawn.ts';
+import { callbackUrlFor, printedUrls, startClient, startHostile, type Servers } from './client-harness.ts';
 import { tempDir } from './stack.ts';
 import { normalise } from './tutorial-runner.ts';
 
@@ -182,5 +185,43 @@ describe('--trace', () => {
         expect(excerpt.length).toBeGreaterThan(10);
         const exact = (line: string) => new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
         expectInOrder(actual, excerpt.map(exact));
+    });
+});
+
+describe('--trace in a browser run', () => {
+    let servers: Servers | undefined;
+    const work = tempDir('scoped-tools-trace-browser-');
+
+    afterAll(async () => {
+        await servers?.stop();
+        work.remove();
+    });
+
+    it('shows the callbacks the listener received from the browser, a turned-away one with its note', async () => {
+        servers = await startHostile([]);
+        const file = join(work.path, 'browser.md');
+        const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', join(work.path, 'client.json'), '--trace', file]);
+        await client.line(/^Open this URL in your browser: /);
+        const callback = await callbackUrlFor(printedUrls(client)[0]!);
+        const forged = new URL(callback);
+        forged.searchParams.delete('state');
+        expect((await fetch(forged)).status).toBe(400);
+        expect((await fetch(callback)).status).toBe(200);
+        expect(await client.exit).toBe(0);
+
+        const trace = readFileSync(file, 'utf8');
+        expectInOrder(diagramLines(trace), [
+            /^participant U as browser$/,
+            /^Note over C: the browser shows the consent page for "files:read", and its requests to the AS are not seen by the client$/,
+            /^U->>L: \d+\. GET \/callback code=code#1, iss="http:\/\/127\.0\.0\.1:\d+"$/,
+            /^L-->>U: 400$/,
+            /^Note over C: callback turned away: it carries no state$/,
+            /^U->>L: \d+\. GET \/callback code=code#1, state=state#1 iss="http:/,
+            /^L-->>U: 200 state ✓ matches the pending authorization, iss ✓ the expected issuer$/,
+            /^C->>AS: \d+\. POST \/token grant_type=authorization_code .*code=code#1/
+        ]);
+        // The browser's own requests to the AS never pass through the client.
+        expect(diagramLines(trace).filter((line) => line.startsWith('U->>AS'))).toEqual([]);
+        for (const secret of [callback.searchParams.get('code')!, callback.searchParams.get('state')!]) expect(trace).not.toContain(secret);
     });
 });

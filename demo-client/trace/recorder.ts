@@ -120,7 +120,7 @@ export class TraceRecorder {
             this.note(`union (SEP-2350): held ${showScope(event.heldScope)} ∪ challenged ${showScope(this.challengedScope)} → asks for ${showScope(event.scope)}`);
             this.note('refresh bypassed: a refresh cannot widen scope (RFC 6749 §6), so a new authorization');
         }
-        if (this.setting.userAgent === 'browser') this.note(`the browser shows the consent page for ${showScope(event.scope)}; its requests to the AS are not seen by the client`);
+        if (this.setting.userAgent === 'browser') this.note(`the browser shows the consent page for ${showScope(event.scope)}, and its requests to the AS are not seen by the client`);
         this.afterInsufficientScope = false;
     }
 
