@@ -58,8 +58,9 @@ describe('--trace', () => {
     beforeAll(async () => {
         const env = { SECRET_SPY_DIR: spy.path, NODE_OPTIONS: `--import tsx --import ${resolve(PROJECT_ROOT, 'e2e/fixtures/secret-spy.ts')}`, NO_COLOR: '1' };
         const mixUpFile = join(traces.path, 'mix-up.md');
-        const [demoRun, mixUpRun] = await Promise.all([tracedDemo(env), runToEnd('examples/mix-up-attack.ts', ['--trace', mixUpFile], { env, timeoutMs: 50_000 })]);
-        demo = demoRun;
+        // One after the other: five servers starting at once on two busy cores can miss their ready timeout.
+        demo = await tracedDemo(env);
+        const mixUpRun = await runToEnd('examples/mix-up-attack.ts', ['--trace', mixUpFile], { env, timeoutMs: 100_000 });
         mixUp = { ...mixUpRun, trace: readFileSync(mixUpFile, 'utf8') };
         secrets = new Map();
         for (const file of readdirSync(spy.path)) {
@@ -67,7 +68,7 @@ describe('--trace', () => {
                 secrets.set(kind, new Set([...(secrets.get(kind) ?? []), ...values]));
             }
         }
-    }, 90_000);
+    }, 120_000);
 
     afterAll(() => {
         spy.remove();

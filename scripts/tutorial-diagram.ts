@@ -52,7 +52,7 @@ export async function tracedDemo(env: NodeJS.ProcessEnv = {}): Promise<{ code: n
     const directory = mkdtempSync(join(tmpdir(), 'scoped-tools-trace-'));
     try {
         const file = join(directory, 'demo-trace.md');
-        const run = await runToEnd('scripts/demo.ts', ['--trace', file], { env: { CI: '1', NO_COLOR: '1', ...env }, timeoutMs: 60_000 });
+        const run = await runToEnd('scripts/demo.ts', ['--trace', file], { env: { CI: '1', NO_COLOR: '1', ...env }, timeoutMs: 100_000 });
         return { ...run, trace: run.code === 0 ? readFileSync(file, 'utf8') : '' };
     } finally {
         rmSync(directory, { recursive: true, force: true });
