@@ -40,6 +40,7 @@ export type SessionEvent =
     | { kind: 'callback-accepted' }
     | { kind: 'callback-rejected'; reason: string }
     | { kind: 'issuer-verified'; issuer?: string; issPresent: boolean }
+    /** `received` is attacker-controlled (RFC 9207 §2.4): describe how it differs, never show it. */
     | { kind: 'issuer-refused'; expected?: string; received?: string }
     | { kind: 'step-up-stopped'; tool: string; stepUps: number; policy: StepUpPolicy };
 
