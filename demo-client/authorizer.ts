@@ -8,6 +8,7 @@ import { showInBrowser } from './browser.ts';
 import type { CallbackListener } from './callback-listener.ts';
 import { HeadlessUserAgent } from './headless-user-agent.ts';
 import type { AuthorizationRequest } from './oauth-provider.ts';
+import { asUserAgent } from './trace/actor.ts';
 
 /** What the headless user agent did: submitted Approve, or was sent straight back without a consent page. */
 export type ConsentEvent = { kind: 'headless-approved' } | { kind: 'headless-redirected' };
@@ -32,8 +33,8 @@ export class Authorizer {
         const callback = this.listener.expect(request.state, this.options.authTimeoutMs);
         if (this.options.headless) {
             const agent = new HeadlessUserAgent(this.listener.redirectUrl, AbortSignal.timeout(this.options.authTimeoutMs));
-            agent
-                .approve(request.url, (approved) => this.options.onEvent({ kind: approved ? 'headless-approved' : 'headless-redirected' }))
+            // Marked as the user agent's, so a trace tells its requests from the SDK's.
+            asUserAgent(() => agent.approve(request.url, (approved) => this.options.onEvent({ kind: approved ? 'headless-approved' : 'headless-redirected' })))
                 // A timed-out agent is reported by the listener's own --auth-timeout message.
                 .catch((error: Error) => error.name === 'TimeoutError' || this.listener.fail(error));
         } else {

@@ -9,6 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { listenOnLoopback } from '../support/serve.ts';
 import { checkCallback } from './callback-check.ts';
 import { NOT_FOUND_PAGE, PAGE_HEADERS, RECEIVED_PAGE, REJECTED_PAGE } from './callback-page.ts';
+import { traceIncoming } from './trace/incoming.ts';
 
 export const CALLBACK_PATH = '/callback';
 
@@ -43,7 +44,7 @@ export class CallbackListener {
      */
     static async start(preferredPort: number | undefined, onRejected: (reason: string) => void): Promise<CallbackListener> {
         let listener: CallbackListener | undefined;
-        const handler = (request: IncomingMessage, response: ServerResponse) => listener?.handle(request, response);
+        const handler = traceIncoming((request: IncomingMessage, response: ServerResponse) => listener?.handle(request, response));
         const { server } = await listenOnLoopback(handler, preferredPort ?? 0).catch((error: NodeJS.ErrnoException) => {
             if (preferredPort === undefined || error.code !== 'EADDRINUSE') throw error;
             return listenOnLoopback(handler, 0);

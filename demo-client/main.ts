@@ -24,6 +24,7 @@ import { defaultStorePath, parseOptions, PROGRAM, type ClientOptions } from './o
 import { plainText } from './plain-text.ts';
 import { Session, type SessionEvent } from './session.ts';
 import { TokenStore } from './token-store.ts';
+import { startTrace, type Trace } from './trace/trace.ts';
 
 const output: Output = {
     out: (line) => process.stdout.write(`${line}\n`),
@@ -33,7 +34,7 @@ const output: Output = {
 /** SDK warnings can quote server responses; keep their first sentence, as plain text, and drop the quoted cause. */
 console.warn = (message?: unknown) => output.warn(`warning: ${plainText(String(message).split(' Cause:')[0]!.replace(/^\[mcp-sdk\]\s*/, ''), 200)}`);
 
-async function runCommand(options: ClientOptions, storePath: string, storeNote: string): Promise<number> {
+async function runCommand(options: ClientOptions, storePath: string, storeNote: string, trace?: Trace): Promise<number> {
     const events: SessionEvent[] = [];
     const narrator = new Narrator(output, options.command === 'story');
     const policy = { enabled: options.stepUp, maxStepUps: options.maxStepUps };
@@ -47,6 +48,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
         dpop: options.dpop,
         onEvent: (event) => {
             events.push(event);
+            trace?.event(event);
             narrator.event(event);
         },
         print: output.out,
@@ -66,8 +68,21 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
     }
 }
 
+/** Runs the command, traced when --trace is given; the trace is written however the run ends. */
 async function main(): Promise<number> {
     const options = parseOptions();
+    if (!options.trace) return runClient(options);
+    const command = options.command === 'call' ? `call ${plainText(options.tool!, 40)}` : options.command;
+    const trace = startTrace(options.trace, { command, resource: options.server, userAgent: options.headless ? 'headless' : 'browser' });
+    try {
+        return await runClient(options, trace);
+    } finally {
+        const exchanges = trace.write();
+        output.out(`trace: ${exchanges} HTTP ${exchanges === 1 ? 'exchange' : 'exchanges'} written to ${options.trace}`);
+    }
+}
+
+async function runClient(options: ClientOptions, trace?: Trace): Promise<number> {
     if (options.command === 'logout') return runLogout(options.store ?? defaultStorePath(), output.out, output.warn);
     // The story starts from nothing unless told otherwise, so it always shows registration and consent.
     const temporary = options.command === 'story' && !options.store ? mkdtempSync(join(tmpdir(), 'scoped-tools-story-')) : undefined;
@@ -77,9 +92,9 @@ async function main(): Promise<number> {
         process.exit(130);
     });
     try {
-        if (temporary) return await runCommand(options, join(temporary, 'client.json'), 'a fresh temporary file, so the story starts with registration and consent');
+        if (temporary) return await runCommand(options, join(temporary, 'client.json'), 'a fresh temporary file, so the story starts with registration and consent', trace);
         const storePath = options.store ?? defaultStorePath();
-        return await runCommand(options, storePath, storePath);
+        return await runCommand(options, storePath, storePath, trace);
     } finally {
         removeTemporary();
     }

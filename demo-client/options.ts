@@ -27,6 +27,7 @@ flags:
   --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
   --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
   --no-open                   interactive: print the consent URL but do not launch a browser
+  --trace <file>              write every HTTP exchange of the run to <file>: a Markdown sequence diagram, secrets as labels
 `;
 
 export type Command = 'story' | 'tools' | 'call' | 'logout';
@@ -46,6 +47,8 @@ export interface ClientOptions {
     dpop: boolean;
     authTimeoutMs: number;
     openBrowser: boolean;
+    /** --trace: where to write the run's sequence diagram. */
+    trace?: string;
 }
 
 const FLAGS = {
@@ -58,6 +61,7 @@ const FLAGS = {
     dpop: { type: 'boolean', default: true },
     'auth-timeout': { type: 'string' },
     open: { type: 'boolean', default: true },
+    trace: { type: 'string' },
     help: { type: 'boolean', short: 'h' }
 } as const;
 
@@ -114,6 +118,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         stepUp: values['step-up'],
         dpop: values.dpop,
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
-        openBrowser: values.open
+        openBrowser: values.open,
+        trace: values.trace
     };
 }

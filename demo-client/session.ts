@@ -39,7 +39,10 @@ export type SessionEvent =
     | { kind: 'authorization-started'; scope?: string; heldScope?: string; stepUp: boolean }
     | { kind: 'callback-accepted' }
     | { kind: 'callback-rejected'; reason: string }
-    | { kind: 'issuer-verified'; issuer?: string; issPresent: boolean };
+    | { kind: 'issuer-verified'; issuer?: string; issPresent: boolean }
+    /** `received` is attacker-controlled (RFC 9207 §2.4): describe how it differs, never show it. */
+    | { kind: 'issuer-refused'; expected?: string; received?: string }
+    | { kind: 'step-up-stopped'; tool: string; stepUps: number; policy: StepUpPolicy };
 
 export interface SessionOptions {
     server: URL;
@@ -196,7 +199,10 @@ export class Session {
             await transport.finishAuth(params);
             this.options.onEvent({ kind: 'issuer-verified', issuer: this.provider.issuer, issPresent: params.has('iss') });
         } catch (error) {
-            if (error instanceof IssuerMismatchError) throw new ClientFailure(issuerMismatchLine(error));
+            if (error instanceof IssuerMismatchError) {
+                if (error.kind !== 'metadata') this.options.onEvent({ kind: 'issuer-refused', expected: error.expected, received: error.received });
+                throw new ClientFailure(issuerMismatchLine(error));
+            }
             // Only reached once iss validated (the SDK checks it before reading error params), so the text may be shown.
             if (error instanceof OAuthError && !params.has('code')) {
                 this.options.onEvent({ kind: 'issuer-verified', issuer: this.provider.issuer, issPresent: params.has('iss') });
@@ -214,6 +220,7 @@ export class Session {
         const name = tool ?? 'the request';
         const grantedScope = this.provider.tokens()?.scope;
         const line = refusalLine(this.options.policy, { tool: name, requiredScope, resourceMetadataUrl, stepUps: Math.max(0, stepUps), grantedScope });
+        this.options.onEvent({ kind: 'step-up-stopped', tool: name, stepUps: Math.max(0, stepUps), policy: this.options.policy });
         return new StepUpRefusal(line, name, requiredScope, Math.max(0, stepUps));
     }
 

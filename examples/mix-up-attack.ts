@@ -1,7 +1,7 @@
 /**
  * The mix-up attack (RFC 9207), staged on 127.0.0.1 and refused.
  *
- *   npx tsx examples/mix-up-attack.ts
+ *   npx tsx examples/mix-up-attack.ts [--trace <file>]
  *
  * A resource's metadata points the client at an attacker's authorization
  * server. Its metadata is self-consistent, so discovery and registration go
@@ -12,11 +12,13 @@
  * token request reaches the attacker), and print none of the attacker's text.
  *
  * The attacker and the resource are the test fixtures e2e/fixtures/hostile-as.ts
- * and hostile-rs.ts. Exit 0 means the client refused correctly.
+ * and hostile-rs.ts. Exit 0 means the client refused correctly. `--trace <file>`
+ * is handed to the client, which draws the refused exchange there (docs/tutorial.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseCommandLine } from '../support/args.ts';
 import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 
 const ATTACKER_TEXT = 'Your session expired. Sign in again at https://attacker.example/login';
@@ -27,6 +29,9 @@ const indent = (text: string) =>
         .filter(Boolean)
         .map((line) => `    | ${line}`)
         .join('\n');
+
+const { values } = parseCommandLine('mix-up-attack', { trace: { type: 'string' } });
+const traceArgs = values.trace ? ['--trace', resolve(values.trace)] : [];
 
 async function main(): Promise<number> {
     const started: RunningServer[] = [];
@@ -41,7 +46,7 @@ async function main(): Promise<number> {
         console.log(`2. A resource at ${resource.origin}/mcp names that server in its protected-resource metadata.`);
         console.log('3. The client calls list-files there (headless, fresh token store):\n');
 
-        const run = await runToEnd('demo-client/main.ts', ['call', 'list-files', '--server', `${resource.origin}/mcp`, '--headless', '--store', join(store, 'client.json')], {
+        const run = await runToEnd('demo-client/main.ts', ['call', 'list-files', '--server', `${resource.origin}/mcp`, '--headless', '--store', join(store, 'client.json'), ...traceArgs], {
             env: { NO_COLOR: '1' }
         });
         console.log(indent(`${run.stdout}\n${run.stderr}`));

@@ -1,0 +1,141 @@
+/**
+ * The trace of one client run, in the order things happened: every HTTP
+ * exchange the process made or received, and a note wherever a rule decided
+ * what came next (the scope union, the refresh bypass, the retry cap, an `iss`
+ * refusal). Exchanges arrive already described by facts.ts, so nothing here
+ * ever holds a secret; session events add the notes and the marks on the
+ * callback (`state ✓`, `iss ✓`) that only the client's own checks can give.
+ */
+import { describeIssDifference } from '../failures.ts';
+import { plainText, showIssuer, showScope } from '../plain-text.ts';
+import type { SessionEvent } from '../session.ts';
+import type { Actor } from './actor.ts';
+import { Labels } from './labels.ts';
+import type { FactContext } from './facts.ts';
+
+/** One request and its response, placed where the request started (its number is its place). */
+export interface Exchange {
+    kind: 'exchange';
+    from: Actor;
+    /** The origin the request went to. */
+    to: string;
+    /** Received by this process's callback listener rather than sent by it. */
+    incoming: boolean;
+    method: string;
+    path: string;
+    request: string[];
+    /** Undefined while the response is awaited, or when none came (`failure` says why). */
+    status?: number;
+    response: string[];
+    failure?: string;
+    /** What the client's own checks concluded about this exchange. */
+    marks: string[];
+}
+
+export interface Note {
+    kind: 'note';
+    text: string;
+}
+
+export type Entry = Exchange | Note;
+
+export type ExchangeRecord = Omit<Exchange, 'kind' | 'marks'>;
+
+export interface TraceSetting {
+    /** The command as a reader would recognise it (`story`, `call list-files`); no arguments. */
+    command: string;
+    /** The resource server's MCP endpoint, when the command has one. */
+    resource?: URL;
+    /** Who plays the user: the client's headless agent, or the user's browser. */
+    userAgent: 'headless' | 'browser';
+}
+
+export class TraceRecorder {
+    readonly entries: Entry[] = [];
+    readonly context: FactContext = { labels: new Labels(), issuers: new Set() };
+    /** Origins of this process's callback listener: their exchanges are recorded as received, not as sent. */
+    readonly callbackOrigins = new Set<string>();
+    private lastCallback?: Exchange;
+    private challengedScope?: string;
+    private afterInsufficientScope = false;
+
+    constructor(readonly setting: TraceSetting) {}
+
+    /**
+     * Adds an exchange when its request starts (the caller fills in the response), so the order
+     * is the order the process sent things in, not the order servers happened to answer.
+     */
+    record(exchange: ExchangeRecord): Exchange {
+        const entry: Exchange = { kind: 'exchange', marks: [], ...exchange };
+        if (entry.incoming) this.lastCallback = entry;
+        this.entries.push(entry);
+        return entry;
+    }
+
+    /** Takes back an exchange recorded twice (a request the callback listener records as received). */
+    drop(exchange: Exchange): void {
+        const at = this.entries.indexOf(exchange);
+        if (at >= 0) this.entries.splice(at, 1);
+    }
+
+    get exchanges(): Exchange[] {
+        return this.entries.filter((entry): entry is Exchange => entry.kind === 'exchange');
+    }
+
+    note(text: string): void {
+        this.entries.push({ kind: 'note', text });
+    }
+
+    /** Turns what the session decided into notes and marks. */
+    event(event: SessionEvent): void {
+        switch (event.kind) {
+            case 'challenge':
+                if (event.status === 403 && event.error === 'insufficient_scope') {
+                    this.challengedScope = event.scope;
+                    this.afterInsufficientScope = true;
+                }
+                return;
+            case 'authorization-started':
+                return this.authorizationStarted(event);
+            case 'callback-accepted':
+                return void this.lastCallback?.marks.push('state ✓ matches the pending authorization');
+            case 'callback-rejected':
+                return this.note(`callback turned away: ${event.reason}`);
+            case 'issuer-verified':
+                return void this.lastCallback?.marks.push(event.issPresent ? 'iss ✓ the expected issuer' : 'no iss (not advertised)');
+            case 'issuer-refused':
+                this.lastCallback?.marks.push('iss ✗');
+                return this.note(
+                    `iss refused (RFC 9207 §2.4): expected ${showIssuer(event.expected)}, ${describeIssDifference(event.expected, event.received)}. Nothing redeemed, no error text shown.`
+                );
+            case 'step-up-stopped':
+                return this.note(stoppedNote(event));
+            case 'token':
+                return this.token(event);
+        }
+    }
+
+    private authorizationStarted(event: Extract<SessionEvent, { kind: 'authorization-started' }>): void {
+        if (event.stepUp) {
+            this.note(`union (SEP-2350): held ${showScope(event.heldScope)} ∪ challenged ${showScope(this.challengedScope)} → asks for ${showScope(event.scope)}`);
+            this.note('refresh bypassed: a refresh cannot widen scope (RFC 6749 §6), so a new authorization');
+        }
+        if (this.setting.userAgent === 'browser') this.note(`the browser shows the consent page for ${showScope(event.scope)}, and its requests to the AS are not seen by the client`);
+        this.afterInsufficientScope = false;
+    }
+
+    private token(event: Extract<SessionEvent, { kind: 'token' }>): void {
+        if (event.status === 200 && event.grantType === 'refresh_token' && this.afterInsufficientScope) {
+            this.note('refresh, no consent: the held grant already covers the challenged scope');
+        }
+        this.afterInsufficientScope = false;
+    }
+}
+
+function stoppedNote(event: Extract<SessionEvent, { kind: 'step-up-stopped' }>): string {
+    const tool = plainText(event.tool, 40);
+    if (!event.policy.enabled) return `no step-up (--no-step-up): ${tool} ends at the 403`;
+    if (event.policy.maxStepUps === 0) return `no step-up (--max-step-up-retries 0): ${tool} ends at the 403`;
+    const plural = event.stepUps === 1 ? 'step-up' : 'step-ups';
+    return `retry cap: ${tool} still 403 after ${event.stepUps} ${plural} (--max-step-up-retries ${event.policy.maxStepUps}), stop`;
+}
