@@ -22,6 +22,7 @@ import { ClientFailure, describeFailure } from './failures.ts';
 import { Narrator, type Output } from './narrator.ts';
 import { defaultStorePath, parseOptions, PROGRAM, type ClientOptions } from './options.ts';
 import { plainText } from './plain-text.ts';
+import { serverFromStdin } from './server-from-stdin.ts';
 import { Session, type SessionEvent } from './session.ts';
 import { TokenStore } from './token-store.ts';
 
@@ -67,6 +68,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
 
 async function main(): Promise<number> {
     const options = parseOptions();
+    if (options.serverFromStdin) options.server = await serverFromStdin();
     if (options.command === 'logout') return runLogout(options.store ?? defaultStorePath(), output.out);
     // The story starts from nothing unless told otherwise, so it always shows registration and consent.
     const temporary = options.command === 'story' && !options.store ? mkdtempSync(join(tmpdir(), 'scoped-tools-story-')) : undefined;
