@@ -17,6 +17,8 @@ import { authorizationCodeFlow, register } from './bench-oauth.ts';
 import { keepAliveAgent, median, processCpuMs } from './bench-support.ts';
 
 export const RS_CONCURRENCY = 16;
+/** Four servers start at once; on a machine shared with other jobs that can take longer than a test would wait. */
+const READY = { readyTimeoutMs: 60_000 };
 
 export interface RsResult {
     rsCallsPerSec: number;
@@ -81,14 +83,18 @@ async function window(server: RunningServer, token: string, durationMs: number):
 export async function measureRs(rounds: number, durationMs: number): Promise<RsResult> {
     const started: RunningServer[] = [];
     try {
-        const as = await startServer('demo-as/main.ts', ['--port', '0']);
+        const as = await startServer('demo-as/main.ts', ['--port', '0'], READY);
         started.push(as);
-        const servers = await Promise.all([
-            startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin]),
-            startServer('scripts/bench-rs-unauthenticated.ts', ['--port', '0']),
-            startServer('scripts/bench-rs-naive-peer.ts', ['--port', '0', '--issuer', as.origin])
+        const outcomes = await Promise.allSettled([
+            startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin], READY),
+            startServer('scripts/bench-rs-unauthenticated.ts', ['--port', '0'], READY),
+            startServer('scripts/bench-rs-naive-peer.ts', ['--port', '0', '--issuer', as.origin], READY)
         ]);
-        started.push(...servers);
+        // Whatever did start is stopped below, also when another server failed to.
+        for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
+        const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
+        const servers = started.slice(1);
         // Each RS checks the token's audience, so each gets its own token (same client, same scope).
         const tokens = await Promise.all(
             servers.map(async (server) => {

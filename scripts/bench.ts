@@ -26,7 +26,7 @@ const durationMs = parseCount(PROGRAM, '--duration', values.duration, 2000, 200)
 
 /** The goals from the benchmark issue; reported next to the figures, never enforced. */
 const TARGETS = {
-    demoWallMs: { goal: '≤ 1.5 × demoFloorMs', holds: (r: Results) => r.demoWallMs <= 1.5 * r.demoFloorMs },
+    demoImportRatio: { goal: '≤ 1.3', holds: (r: Results) => r.demoImportRatio <= 1.3 },
     stepUpOverheadMs: { goal: '≤ 10', holds: (r: Results) => r.stepUpOverheadMs <= 10 },
     rsPeerRatio: { goal: '≥ 1.3', holds: (r: Results) => r.rsPeerRatio >= 1.3 },
     rsAuthRatio: { goal: '≥ 0.9', holds: (r: Results) => r.rsAuthRatio >= 0.9 },
@@ -89,6 +89,7 @@ function report(results: Results): void {
     }
     const rows: [string, string, string][] = [
         ['demoWallMs', `${rounded.demoWallMs}`, `floor ${rounded.demoFloorMs} ms (×${round(results.demoRatio)}); without npm ${rounded.demoDirectMs} ms`],
+        ['demoImportRatio', `${rounded.demoImportRatio}`, `demo without npm over its import floor ${rounded.demoImportFloorMs} ms`],
         [
             '  timeline',
             '',
