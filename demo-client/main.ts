@@ -22,6 +22,7 @@ import { ClientFailure, describeFailure } from './failures.ts';
 import { Narrator, type Output } from './narrator.ts';
 import { defaultStorePath, parseOptions, PROGRAM, type ClientOptions } from './options.ts';
 import { plainText } from './plain-text.ts';
+import { serverFromStdin } from './server-from-stdin.ts';
 import { Session, type SessionEvent } from './session.ts';
 import { TokenStore } from './token-store.ts';
 import { startTrace, type Trace } from './trace/trace.ts';
@@ -71,6 +72,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
 /** Runs the command, traced when --trace is given; the trace is written however the run ends. */
 async function main(): Promise<number> {
     const options = parseOptions();
+    if (options.serverFromStdin) options.server = await serverFromStdin();
     if (!options.trace) return runClient(options);
     const command = options.command === 'call' ? `call ${plainText(options.tool!, 40)}` : options.command;
     const trace = startTrace(options.trace, { command, resource: options.server, userAgent: options.headless ? 'headless' : 'browser' });

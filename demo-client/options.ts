@@ -19,6 +19,7 @@ commands:
 
 flags:
   --server <url>              the resource server's MCP endpoint, e.g. http://127.0.0.1:3001/mcp
+                              (\`-\`: read it from the first line of standard input)
   --headless | --interactive  who approves the consent page (default: headless when CI is set or there is no display)
   --store <path>              token store file (default: $XDG_STATE_HOME/scoped-tools-story/client.json;
                               \`story\` uses a fresh temporary store unless --store is given)
@@ -38,6 +39,8 @@ export interface ClientOptions {
     tool?: string;
     toolArguments: Record<string, string>;
     server?: URL;
+    /** `--server -`: the URL comes on stdin (server-from-stdin.ts). */
+    serverFromStdin: boolean;
     headless: boolean;
     /** The store path the user asked for, or undefined for the command's default. */
     store?: string;
@@ -111,7 +114,8 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         command: command as Command,
         tool: command === 'call' ? rest[0] : undefined,
         toolArguments: command === 'call' ? parseToolArguments(rest.slice(1)) : {},
-        server: command === 'logout' && !values.server ? undefined : parseHttpUrl(PROGRAM, '--server', values.server),
+        server: (command === 'logout' && !values.server) || values.server === '-' ? undefined : parseHttpUrl(PROGRAM, '--server', values.server),
+        serverFromStdin: values.server === '-',
         headless: chooseHeadless(values, process.env, process.platform),
         store: values.store,
         maxStepUps: parseCount(PROGRAM, '--max-step-up-retries', values['max-step-up-retries'], 1),

@@ -8,7 +8,11 @@
  * processes (the runner, the AS, the RS, the client), so it cannot finish
  * sooner. The two alternate, so each ratio is taken under the same load.
  * demoDirectMs is the demo without npm in front (`node --import tsx
- * scripts/demo.ts`), to show what npm itself adds; the demo's own lines give
+ * scripts/demo.ts`), to show what npm itself adds. demoImportFloorMs: four
+ * processes started the same way, at once, each importing exactly the
+ * packages one of the demo's four processes imports (bench-import-floor.ts),
+ * until the last has exited — what the demo's dependencies cost to load;
+ * demoImportRatio is demoDirectMs over it, round by round. The demo's own lines give
  * its timeline (servers ready, client's first line, story done), and one bare
  * tsx start alone shows what each process pays before its own code runs.
  */
@@ -19,6 +23,7 @@ import { CLOCK_TICKS_PER_SECOND, median } from './bench-support.ts';
 
 /** scripts/demo.ts, demo-as, demo-rs, demo-client. */
 export const DEMO_PROCESSES = 4;
+const DEMO_ENTRIES = ['scripts/demo.ts', 'demo-as/main.ts', 'demo-rs/main.ts', 'demo-client/main.ts'];
 
 export interface DemoResult {
     demoWallMs: number;
@@ -26,6 +31,10 @@ export interface DemoResult {
     demoDirectMs: number;
     /** Median of the per-round ratios demoWallMs / demoFloorMs. */
     demoRatio: number;
+    /** The four processes that only import what the demo's four import, all at once. */
+    demoImportFloorMs: number;
+    /** Median of the per-round ratios demoDirectMs / demoImportFloorMs. */
+    demoImportRatio: number;
     /** One bare tsx start, alone. */
     bareTsxMs: number;
     /** From spawning `npm run demo` until the runner prints both servers' origins. */
@@ -76,10 +85,13 @@ const runDemoDirect = () => timeToExit('scripts/demo.ts', () => [spawnTs('script
 
 const runBare = (count: number) => timeToExit('bare tsx', () => Array.from({ length: count }, () => spawnTs('scripts/bench-bare.ts', [], quiet)));
 
+const runImportFloor = () => timeToExit('import floor', () => DEMO_ENTRIES.map((entry) => spawnTs('scripts/bench-import-floor.ts', [entry], quiet)));
+
 export async function measureDemo(rounds: number): Promise<DemoResult> {
     await runBare(DEMO_PROCESSES);
     await runDemo();
-    const series = { wall: [] as number[], floor: [] as number[], direct: [] as number[], ratio: [] as number[], bare: [] as number[] };
+    await runImportFloor();
+    const series = { wall: [] as number[], floor: [] as number[], direct: [] as number[], ratio: [] as number[], bare: [] as number[], importFloor: [] as number[], importRatio: [] as number[] };
     const phases: Record<Marker, number[]> = { serversReady: [], clientStarted: [], storyDone: [] };
     for (let round = 0; round < rounds; round++) {
         const floorMs = await runBare(DEMO_PROCESSES);
@@ -88,7 +100,13 @@ export async function measureDemo(rounds: number): Promise<DemoResult> {
         series.wall.push(demo.wallMs);
         series.ratio.push(demo.wallMs / floorMs);
         for (const marker of Object.keys(phases) as Marker[]) phases[marker].push(demo.at[marker]);
-        series.direct.push(await runDemoDirect());
+        // The import floor and the direct demo back to back, their order alternating, for their ratio.
+        const importFloorFirst = round % 2 === 0 ? await runImportFloor() : undefined;
+        const directMs = await runDemoDirect();
+        const importFloorMs = importFloorFirst ?? (await runImportFloor());
+        series.importFloor.push(importFloorMs);
+        series.direct.push(directMs);
+        series.importRatio.push(directMs / importFloorMs);
         series.bare.push(await runBare(1));
     }
     return {
@@ -96,6 +114,8 @@ export async function measureDemo(rounds: number): Promise<DemoResult> {
         demoFloorMs: median(series.floor),
         demoDirectMs: median(series.direct),
         demoRatio: median(series.ratio),
+        demoImportFloorMs: median(series.importFloor),
+        demoImportRatio: median(series.importRatio),
         bareTsxMs: median(series.bare),
         demoServersReadyMs: median(phases.serversReady),
         demoClientStartedMs: median(phases.clientStarted),

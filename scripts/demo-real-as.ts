@@ -28,10 +28,16 @@ export function takeAsFlag(argv: string[]): { as: AuthorizationServerChoice; res
     return { as: as as AuthorizationServerChoice, rest };
 }
 
-/** Starts oidc-provider and demo-rs trusting it; what the client needs to run against them. */
-export async function startOidcProvider(started: Array<{ stop(): Promise<unknown> }>, print: (line: string) => void): Promise<{ issuer: string; rs: RunningServer; clientArgs: string[] }> {
+/** The client's arguments: against oidc-provider `--interactive`, unless the user chose how consent is given. */
+export function clientArgsFor(as: AuthorizationServerChoice, rest: string[]): string[] {
+    const chosen = rest.some((arg) => arg === '--headless' || arg === '--interactive');
+    return as === 'oidc-provider' && !chosen ? ['--interactive', ...rest] : rest;
+}
+
+/** Starts oidc-provider and demo-rs trusting it. */
+export async function startOidcProvider(started: Array<{ stop(): Promise<unknown> }>, print: (line: string) => void): Promise<{ issuer: string; rs: RunningServer }> {
     print(`${PROVIDER_PACKAGE} from npx's cache (fetched on first use) …`);
     const stack = await startProviderStack(await locateProvider());
     started.push(stack);
-    return { issuer: stack.provider.issuer, rs: stack.rs, clientArgs: ['--interactive'] };
+    return { issuer: stack.provider.issuer, rs: stack.rs };
 }

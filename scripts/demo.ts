@@ -10,13 +10,17 @@
  * The AS and the RS start side by side: the RS needs only the AS's origin on
  * its command line (it fetches the AS's keys on first use), and the AS only
  * the RS's resource URL (`--resource`, the one resource it issues tokens
- * for), so both ports are picked first and both processes load at once
+ * for), so both ports are picked first and both processes load at once. The
+ * client starts with them too, as `client story --server -`: it loads the SDK
+ * while they load, and reads the RS URL from its stdin, written once both
+ * listen. Where Node has a module compile cache (≥ 22.1) all three use it
  * (docs/benchmarks.md).
  */
 import { spawnTs, startServer, exited, type RunningServer } from '../support/spawn.ts';
+import { compileCacheEnv } from '../support/compile-cache.ts';
 import { colours } from '../support/output.ts';
 import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
-import { startOidcProvider, takeAsFlag } from './demo-real-as.ts';
+import { clientArgsFor, startOidcProvider, takeAsFlag } from './demo-real-as.ts';
 
 const paint = colours();
 
@@ -32,12 +36,15 @@ async function twoFreePorts(): Promise<[string, string]> {
 }
 
 /** Starts the AS and the RS on picked ports, each told the other's URL, concurrently; on failure nothing is left running. */
+
+const env = compileCacheEnv();
+
 async function startServers(started: RunningServer[]): Promise<{ as: RunningServer; rs: RunningServer }> {
     for (let attempt = 1; ; attempt++) {
         const [asPort, rsPort] = await twoFreePorts();
         const outcomes = await Promise.allSettled([
-            startServer('demo-as/main.ts', ['--port', asPort, '--resource', `http://${LOOPBACK_HOST}:${rsPort}/mcp`]),
-            startServer('demo-rs/main.ts', ['--port', rsPort, '--issuer', `http://${LOOPBACK_HOST}:${asPort}`])
+            startServer('demo-as/main.ts', ['--port', asPort, '--resource', `http://${LOOPBACK_HOST}:${rsPort}/mcp`], { env }),
+            startServer('demo-rs/main.ts', ['--port', rsPort, '--issuer', `http://${LOOPBACK_HOST}:${asPort}`], { env })
         ]);
         const [as, rs] = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
         if (as && rs) {
@@ -54,19 +61,21 @@ async function main(): Promise<number> {
     const started: RunningServer[] = [];
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
     process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+    const { as: which, rest } = takeAsFlag(process.argv.slice(2));
+    const client = spawnTs('demo-client/main.ts', ['story', '--server', '-', ...clientArgsFor(which, rest)], { stdio: ['pipe', 'inherit', 'inherit'], env });
+    // A client that already gave up (a bad flag) closed its stdin; its exit status tells the story.
+    client.stdin?.on('error', () => {});
     try {
-        const { as: which, rest } = takeAsFlag(process.argv.slice(2));
-        const { issuer, rs, clientArgs } =
+        const { issuer, rs } =
             which === 'oidc-provider'
                 ? await startOidcProvider(started, (line) => process.stdout.write(paint.dim(`${line}\n`)))
-                : await startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs, clientArgs: [] as string[] }));
+                : await startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs }));
+        if (client.exitCode !== null) return client.exitCode;
         process.stdout.write(paint.dim(`authorization server  ${issuer}\nresource server       ${rs.origin}/mcp\n\n`));
-        const chosen = rest.some((arg) => arg === '--headless' || arg === '--interactive') ? [] : clientArgs;
-        const client = spawnTs('demo-client/main.ts', ['story', '--server', `${rs.origin}/mcp`, ...chosen, ...rest], {
-            stdio: ['inherit', 'inherit', 'inherit']
-        });
+        client.stdin?.end(`${rs.origin}/mcp\n`);
         return (await exited(client)) ?? 1;
     } catch (error) {
+        client.kill();
         process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
         return 1;
     } finally {
