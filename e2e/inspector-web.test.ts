@@ -30,6 +30,8 @@ const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 const INSPECTOR_NODE = 'node@26';
 const SCREENSHOT = resolve(PROJECT_ROOT, 'results/inspector-step-up.png');
 const STEP_TIMEOUT_MS = 20_000;
+/** Each test is several round trips through a Node 26 backend and a browser; on 2 shared cores that takes a while. */
+const TEST_TIMEOUT_MS = 90_000;
 
 const chromium = await requirement(findChromium);
 const inspector = await requirement(() => fetchCommand(INSPECTOR, 'mcp-inspector', INSPECTOR_NODE));
@@ -114,7 +116,7 @@ describe.skipIf(!group.runs)(group.title, () => {
         await executeTool('List files list-files', {});
         await eventually(() => resultShows(/README\.md \(\d+ bytes\)/)).toBe(true);
         expect(stack.rs.stdout).toContain(`call tool=list-files client_id=${clientId} status=200`);
-    });
+    }, TEST_TIMEOUT_MS);
 
     it('write-file: the "Additional permissions required" dialog asks for the union, consent, retry, written', async () => {
         const origin = new URL(running!.url).origin;
@@ -140,5 +142,5 @@ describe.skipIf(!group.runs)(group.title, () => {
         await eventually(() => resultShows('Created inspector.txt (28 bytes).')).toBe(true);
         const calls = stack.rs.stdout.filter((line) => line.startsWith(`call tool=write-file client_id=${clientId} `));
         expect(calls).toEqual([`call tool=write-file client_id=${clientId} status=403`, `call tool=write-file client_id=${clientId} status=200`]);
-    });
+    }, TEST_TIMEOUT_MS);
 });
