@@ -52,7 +52,11 @@ const STORY_STEPS = [
 ];
 
 /** The story's output with what legitimately varies (ports, client ids) masked. */
-const normalised = (stdout: string) => stdout.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT').replace(/client_id [0-9a-f-]+/g, 'client_id ID');
+const normalised = (stdout: string) =>
+    stdout
+        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+        .replace(/client_id [0-9a-f-]+/g, 'client_id ID')
+        .replace(/cnf\.jkt [\w-]{43}/g, 'cnf.jkt JKT');
 
 describe('the story against the real AS and RS', () => {
     it('runs headless, shows every step in order, exits 0, and never refreshes to widen scope', async () => {

@@ -59,8 +59,9 @@ async function kill(server: RunningServer): Promise<void> {
 const storeFile = (name: string) => join(stores.path, `${name}-${Math.random()}.json`);
 
 /** A headless `call <tool> [k=v …]` with its own token store. */
+// Bearer tokens (--no-dpop): these tests replay the stored token as raw HTTP, which a DPoP-bound token would fail for another reason.
 const call = (mcpUrl: string, store: string, tool: string, ...args: string[]) =>
-    runClient(['call', tool, ...args, '--server', mcpUrl, '--headless', '--store', store]);
+    runClient(['call', tool, ...args, '--no-dpop', '--server', mcpUrl, '--headless', '--store', store]);
 
 const callLines = (rs: RunningServer) => rs.stdout.filter((line) => line.startsWith('call '));
 const registeredIds = (as: RunningServer) => as.stdout.flatMap((line) => /^register client_id=(\S+) status=201/.exec(line)?.[1] ?? []);
