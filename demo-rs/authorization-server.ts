@@ -62,8 +62,10 @@ async function fetchMetadata(url: URL, attempts: Attempt[]): Promise<Record<stri
     try {
         response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     } catch (error) {
-        const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-        attempts.push({ url, answer: (error as Error).name === 'TimeoutError' ? 'no answer within 10 s' : `no connection${code ? ` (${code})` : ''}` });
+        const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
+        const redirected = !cause?.code && /redirect/i.test(cause?.message ?? '');
+        const answer = (error as Error).name === 'TimeoutError' ? 'no answer within 10 s' : redirected ? 'a redirect (not followed)' : `no connection${cause?.code ? ` (${cause.code})` : ''}`;
+        attempts.push({ url, answer });
         return undefined;
     }
     if (response.status !== 200) {
