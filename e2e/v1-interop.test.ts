@@ -39,7 +39,7 @@ describe('the v1 SDK client against the demo AS and RS', () => {
         expect(connect.outcome).toEqual({ ok: true, text: 'connected to scoped-tools-demo-rs' });
         expect(connect.challenges).toEqual([{ status: 401, scope: 'files:read' }]);
         expect(connect.authorizeScopes).toEqual(['files:read']);
-        expect(connect.tokenRequests).toEqual([{ grantType: 'authorization_code', status: 200, scope: 'files:read' }]);
+        expect(connect.tokenRequests).toEqual([{ grantType: 'authorization_code', status: 200, scope: 'files:read', tokenType: 'Bearer' }]);
         expect(connect.tokenScope).toBe('files:read');
         expect(stack.as.stdout).toContain(`register client_id=${facts.clientId} status=201`);
     });
@@ -163,11 +163,11 @@ describe('npm run compare: the facts as observed', () => {
     });
 
     it('the table shows those facts', () => {
-        expect(row('step-up: refresh grant')).toEqual(['tried → 200, grants files:read', 'not tried', 'not tried', 'not tried']);
-        expect(row('step-up: scope on /authorize')).toEqual(['(none opened)', 'files:write', 'files:read files:write', 'files:read files:write']);
-        expect(row('token then holds')).toEqual(['files:read', 'files:write', 'files:read files:write', 'files:read files:write']);
-        expect(row('write-file')).toEqual(['✗ (see notes)', '✓', '✓', '✓']);
-        expect(row('list-files again')).toEqual(['✓', '✓ after a 403 and consent for files:read', '✓', '✓']);
-        expect(row('wrong-iss callback: code redeemed')).toEqual(['yes', 'yes', 'no (IssuerMismatchError)', 'no (IssuerMismatchError)']);
+        expect(row('step-up: refresh grant')).toEqual(['tried → 200, grants files:read', 'not tried', 'not tried', 'not tried', 'not tried']);
+        expect(row('step-up: scope on /authorize')).toEqual(['(none opened)', 'files:write', 'files:read files:write', 'files:read files:write', 'files:read files:write']);
+        expect(row('token then holds')).toEqual(['files:read', 'files:write', 'files:read files:write', 'files:read files:write', 'files:read files:write']);
+        expect(row('write-file')).toEqual(['✗ (see notes)', '✓', '✓', '✓', '✓']);
+        expect(row('list-files again')).toEqual(['✓', '✓ after a 403 and consent for files:read', '✓', '✓', '✓']);
+        expect(row('wrong-iss callback: code redeemed')).toEqual(['yes', 'yes', 'no (IssuerMismatchError)', 'no (IssuerMismatchError)', 'no (IssuerMismatchError)']);
     });
 });
