@@ -17,7 +17,6 @@ import {
     IssuerMismatchError,
     OAuthError,
     type CallToolResult,
-    type FetchLike,
     type Tool,
     type VersionNegotiationOptions
 } from '@modelcontextprotocol/client';
@@ -83,17 +82,11 @@ interface Connection {
     stepUp: ReturnType<typeof stepUpOptionsFor>;
 }
 
-/** Thrown by the fetch of a connection opened ahead when the resource answers 401 or 403 before the connection is in use. */
-class RefusedAhead extends Error {}
-
 const isUnauthorized = (error: unknown) => error instanceof UnauthorizedError;
-const sameStepUp = (a: Connection['stepUp'], b: Connection['stepUp']) => a.onInsufficientScope === b.onInsufficientScope && a.maxStepUpRetries === b.maxStepUpRetries;
 const isStepUpCap = (error: unknown) => error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpForbidden;
 
 export class Session {
     private connection?: Connection;
-    /** The retry's connection, opened while the user consents to a step-up (openAhead). */
-    private ahead?: { opening: Promise<Connection | undefined>; take(): void };
     private currentTool?: string;
     private challengesThisAttempt = 0;
     private lastChallenge?: Extract<ObservedEvent, { kind: 'challenge' }>;
@@ -137,7 +130,6 @@ export class Session {
     }
 
     async close(): Promise<void> {
-        await this.dropAhead();
         await this.disconnect();
         await this.listener.close();
     }
@@ -158,13 +150,7 @@ export class Session {
                     // Every 403 in this attempt started a step-up; the last one needs the user.
                     if (challenged === 0 && ++logins > MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
                     stepUps += challenged;
-                    if (challenged > 0) this.openAhead(stepUps);
-                    try {
-                        await this.completeAuthorization(connection.transport, challenged > 0);
-                    } catch (failure) {
-                        await this.dropAhead();
-                        throw failure;
-                    }
+                    await this.completeAuthorization(connection.transport, challenged > 0);
                     continue;
                 }
                 if (error instanceof InsufficientScopeError) throw this.refusal(tool, error.requiredScope, error.resourceMetadataUrl, stepUps + challenged - 1);
@@ -178,12 +164,11 @@ export class Session {
     private async connect(stepUpsUsed: number): Promise<Connection> {
         const stepUp = stepUpOptionsFor(this.options.policy, stepUpsUsed);
         const current = this.connection;
-        if (current && sameStepUp(current.stepUp, stepUp)) return current;
+        if (current && current.stepUp.onInsufficientScope === stepUp.onInsufficientScope && current.stepUp.maxStepUpRetries === stepUp.maxStepUpRetries) return current;
         await this.disconnect();
-        const ahead = await this.takeAhead(stepUp);
-        if (ahead) return (this.connection = ahead);
         for (let logins = 0; ; logins++) {
-            const { transport, client } = this.unconnected(stepUp, this.fetch);
+            const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
+            const client = new Client({ name: CLIENT_NAME, version: '0.1.0' }, { versionNegotiation: this.options.versionNegotiation });
             try {
                 await client.connect(transport);
                 this.connection = { client, transport, stepUp };
@@ -194,60 +179,6 @@ export class Session {
                 await this.completeAuthorization(transport, false);
             }
         }
-    }
-
-    /** A transport and client for one connection, not yet connected. */
-    private unconnected(stepUp: Connection['stepUp'], fetch: FetchLike): Omit<Connection, 'stepUp'> {
-        const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch, ...stepUp });
-        const client = new Client({ name: CLIENT_NAME, version: '0.1.0' }, { versionNegotiation: this.options.versionNegotiation });
-        return { transport, client };
-    }
-
-    /**
-     * The SDK takes the step-up budget per transport, so the retry after a step-up runs on a new
-     * transport with what is left of the budget, and in the 2025 era a new transport repeats MCP's
-     * `initialize`. That handshake needs only the token the client already holds, so it runs while
-     * the user consents rather than after. Until the retry takes the connection, a 401 or 403 from
-     * the resource fails the handshake before the SDK or the narrator sees it (no authorization of
-     * its own, no second challenge line); then the retry simply connects as before.
-     */
-    private openAhead(stepUpsUsed: number): void {
-        const stepUp = stepUpOptionsFor(this.options.policy, stepUpsUsed);
-        if (this.ahead || (this.connection && sameStepUp(this.connection.stepUp, stepUp))) return;
-        let taken = false;
-        const refuseChallengesUntilTaken: FetchLike = async (input, init) => {
-            const response = await fetch(input, init);
-            if (!taken && (response.status === 401 || response.status === 403)) throw new RefusedAhead('the resource refused the connection opened ahead');
-            return response;
-        };
-        const { transport, client } = this.unconnected(stepUp, observingFetch(this.options.server, (event) => this.observe(event), refuseChallengesUntilTaken));
-        const opening = client.connect(transport).then(
-            (): Connection => ({ client, transport, stepUp }),
-            async () => {
-                await client.close().catch(() => {});
-                return undefined;
-            }
-        );
-        this.ahead = { opening, take: () => (taken = true) };
-    }
-
-    /** The connection opened ahead, if it matches `stepUp` and its handshake succeeded. */
-    private async takeAhead(stepUp: Connection['stepUp']): Promise<Connection | undefined> {
-        const ahead = this.ahead;
-        this.ahead = undefined;
-        const connection = await ahead?.opening;
-        if (!connection || !sameStepUp(connection.stepUp, stepUp)) {
-            await connection?.client.close().catch(() => {});
-            return undefined;
-        }
-        ahead!.take();
-        return connection;
-    }
-
-    private async dropAhead(): Promise<void> {
-        const connection = await this.ahead?.opening;
-        this.ahead = undefined;
-        await connection?.client.close().catch(() => {});
     }
 
     private async disconnect(): Promise<void> {
