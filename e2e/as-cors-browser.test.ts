@@ -78,7 +78,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('demo-as CORS from a page on an
         expect(results.metadata).toMatchObject({ status: 200, body: { issuer: as!.origin, revocation_endpoint: `${as!.origin}/revoke` } });
         expect(results.jwks).toMatchObject({ status: 200, body: { keys: [expect.objectContaining({ kty: 'EC' })] } });
         expect(results.registered).toMatchObject({ status: 201, body: { client_id: expect.any(String) } });
-        expect(results.token).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+        // The DPoP header passed the preflight and reached /token, which checks the proof before the grant (RFC 9449 §5).
+        expect(results.token).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof' } });
         expect(results.revoked).toMatchObject({ status: 200 });
         expect(results.authorize).toEqual({ blocked: true });
         expect(results.decision).toEqual({ blocked: true });

@@ -111,13 +111,14 @@ describe.skipIf(!group.runs)(group.title, () => {
             const names = (await host.client.listTools()).tools.map((tool) => tool.name);
             expect(names).toEqual(expect.arrayContaining(['list-files', 'write-file']));
             expect(textOf(await host.client.callTool({ name: 'list-files', arguments: {} }))).toContain('README.md');
-            expect(stack.rs.stdout).toContain(`call tool=list-files client_id=${clientId} status=200`);
+            await expect.poll(() => stack.rs.stdout).toContain(`call tool=list-files client_id=${clientId} status=200`);
 
             const written = await host.client.callTool({ name: 'write-file', arguments: { name: 'via-mcp-remote.txt', content: 'written through mcp-remote' } });
             expect(written.isError ?? false).toBe(false);
             expect(textOf(written)).toContain('via-mcp-remote.txt');
-            const calls = stack.rs.stdout.filter((line) => line.startsWith(`call tool=write-file client_id=${clientId} `));
-            expect(calls).toEqual([`call tool=write-file client_id=${clientId} status=403`, `call tool=write-file client_id=${clientId} status=200`]);
+            // The RS logs a call after it answers it, so its line may arrive just after the result does.
+            const calls = () => stack.rs.stdout.filter((line) => line.startsWith(`call tool=write-file client_id=${clientId} `));
+            await expect.poll(calls).toEqual([`call tool=write-file client_id=${clientId} status=403`, `call tool=write-file client_id=${clientId} status=200`]);
             const visits = host.visits();
             expect(visits).toHaveLength(2);
             expect(scopeAsked(visits[1])).toBe('files:read files:write');

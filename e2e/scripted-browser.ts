@@ -38,10 +38,16 @@ export function parseVisits(log: string): BrowserVisit[] {
         .map((line) => JSON.parse(line) as BrowserVisit);
 }
 
+/** How long the scripted person looks at the consent page. */
+const READING_TIME_MS = 1500;
+
 async function visit(authorizeUrl: string, rewriteIss: string | undefined): Promise<BrowserVisit> {
     const page = await openConsent(authorizeUrl);
     const seen: BrowserVisit = { authorizeUrl, consentStatus: page.response.status };
     if (page.response.status !== 200 || page.form.action === '') return { ...seen, problem: 'no consent form on the page' };
+    // A person reads the page before approving. mcp-remote 0.15.1 races itself at a step-up (its 403 handler and
+    // its 401 recovery both start a sign-in); a callback arriving within milliseconds of the page can hang it.
+    await new Promise((resolveWait) => setTimeout(resolveWait, READING_TIME_MS));
     const decision = await submitDecision(new URL(authorizeUrl).origin, page, 'approve');
     const location = decision.headers.get('location');
     if (!location) return { ...seen, decisionStatus: decision.status, problem: 'the decision was not answered with a redirect' };
