@@ -9,7 +9,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/spawn.ts';
-import { approvedCode, completeFlow, DEFAULT_RESOURCE, postForm, type ApprovedCode, type TokenSet } from './as-flow.ts';
+import { approvedCode, completeFlow, DEFAULT_RESOURCE, exchangeCode, postForm, type ApprovedCode, type TokenSet } from './as-flow.ts';
 import { hmacProof, proof, proofKey, unsignedProof, type ProofKey } from './dpop-proofs.ts';
 
 let as: RunningServer;
@@ -33,15 +33,7 @@ afterAll(async () => {
 const tokenUrl = (server: RunningServer) => `${server.origin}/token`;
 
 function redeem(server: RunningServer, grant: ApprovedCode, dpop?: string): Promise<Response> {
-    const fields = {
-        grant_type: 'authorization_code',
-        client_id: grant.client.clientId,
-        code: grant.code,
-        code_verifier: grant.pkce.verifier,
-        redirect_uri: grant.client.redirectUri,
-        resource: grant.resource
-    };
-    return postForm(tokenUrl(server), fields, dpop ? { dpop } : {});
+    return exchangeCode(server.origin, grant, {}, dpop ? { dpop } : {});
 }
 
 function refresh(server: RunningServer, clientId: string, refreshToken: string, dpop?: string): Promise<Response> {

@@ -157,7 +157,7 @@ export async function approvedCode(origin: string, options: Partial<AuthorizeOpt
     return { client, pkce, code, resource: options.resource ?? DEFAULT_RESOURCE };
 }
 
-export function exchangeCode(origin: string, grant: ApprovedCode, overrides: Record<string, string | undefined> = {}): Promise<Response> {
+export function exchangeCode(origin: string, grant: ApprovedCode, overrides: Record<string, string | undefined> = {}, headers: Record<string, string> = {}): Promise<Response> {
     const fields: Record<string, string | undefined> = {
         grant_type: 'authorization_code',
         client_id: grant.client.clientId,
@@ -167,7 +167,7 @@ export function exchangeCode(origin: string, grant: ApprovedCode, overrides: Rec
         resource: grant.resource,
         ...overrides
     };
-    return postForm(`${origin}/token`, definedOnly(fields));
+    return postForm(`${origin}/token`, definedOnly(fields), headers);
 }
 
 export function refreshTokens(origin: string, clientId: string, refreshToken: string, extra: Record<string, string> = {}): Promise<Response> {

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/spawn.ts';
-import { approvedCode, postForm, type TokenSet } from './as-flow.ts';
+import { approvedCode, exchangeCode, type TokenSet } from './as-flow.ts';
 import { hmacProof, proof, proofKey, unsignedProof, type ProofKey, type ProofFields } from './dpop-proofs.ts';
 import { mcpRequest, send, toolCall, type HttpAnswer } from './rs-fixture.ts';
 
@@ -26,16 +26,8 @@ const mcp = (server: RunningServer) => `${server.origin}/mcp`;
 /** A token for `resource` from the real AS: DPoP-bound to `withKey`, or Bearer without it. */
 async function tokenFor(resource: string, withKey?: ProofKey, scope = 'files:read'): Promise<TokenSet> {
     const grant = await approvedCode(as.origin, { resource, scope });
-    const fields = {
-        grant_type: 'authorization_code',
-        client_id: grant.client.clientId,
-        code: grant.code,
-        code_verifier: grant.pkce.verifier,
-        redirect_uri: grant.client.redirectUri,
-        resource
-    };
     const headers: Record<string, string> = withKey ? { dpop: await proof(withKey, { htm: 'POST', htu: `${as.origin}/token` }) } : {};
-    const response = await postForm(`${as.origin}/token`, fields, headers);
+    const response = await exchangeCode(as.origin, grant, {}, headers);
     if (response.status !== 200) throw new Error(`token: ${response.status}`);
     return (await response.json()) as TokenSet;
 }
