@@ -85,14 +85,23 @@ export async function runAuthorizationLeg(cli: SuiteCli, resultsRoot: string, ba
                 approval.failure = `approving the consent page failed: ${error.message}`;
                 abort.abort();
             });
+        let pending: URL | undefined;
+        let listening = false;
         const args = ['authorization', '--url', as.origin, '--client-id', clientId, '--resource', `${rs.origin}/mcp`, '-p', String(port), '-o', outputDir];
         await runSuite(cli, args, {
             logFile: join(outputDir, 'suite.log'),
             timeoutMs: RUN_TIMEOUT_MS,
             signal: abort.signal,
-            // The suite prints the authorization URL on a line of its own; only one on our AS is opened.
+            // The suite prints the authorization URL on a line of its own (only one on our AS is opened), and
+            // only then starts its callback listener: the consent is approved once both lines are there, or
+            // the callback could arrive before anything listens for it.
             onLine: (line) => {
-                if (line.startsWith(`${as.origin}/authorize?`)) approval.done = approve(new URL(line));
+                if (line.startsWith(`${as.origin}/authorize?`)) pending = new URL(line);
+                if (line.startsWith('Callback server started')) listening = true;
+                if (pending && listening) {
+                    approval.done = approve(pending);
+                    pending = undefined;
+                }
             }
         });
         await approval.done;
