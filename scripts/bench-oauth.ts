@@ -39,7 +39,7 @@ export async function register(agent: Agent, issuer: string): Promise<BenchClien
 }
 
 /** Consent page → approve → code → token: one complete authorization code flow for `client`. */
-/** `tokenHeaders`: extra headers for the code redemption, e.g. a DPoP proof (scripts/bench-rs-dpop.ts). */
+/** `tokenHeaders`: extra headers for the code redemption, e.g. a DPoP proof (scripts/bench-rs.ts). */
 export async function authorizationCodeFlow(agent: Agent, issuer: string, client: BenchClient, resource: string, scope: string, tokenHeaders: Record<string, string> = {}): Promise<TokenSet> {
     const verifier = randomBytes(32).toString('base64url');
     const query = new URLSearchParams({

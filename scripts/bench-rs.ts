@@ -1,17 +1,24 @@
 /**
  * Resource-server throughput with autocannon: authorized `tools/call` at 16
- * connections against the real demo-rs (JWT checked on every request), the
- * same load against the bench-only build without the JWT gate
+ * connections against the real demo-rs with a Bearer token (JWT checked on
+ * every request) and with a DPoP-bound token (a fresh proof per request,
+ * checked in full: signature, htm, htu, iat, jti, ath, cnf.jkt), the same
+ * load against the bench-only build without the JWT gate
  * (bench-rs-unauthenticated.ts), and against a naive RS on the same SDK
- * packages (bench-rs-naive-peer.ts). The three take turns window by window,
+ * packages (bench-rs-naive-peer.ts). The four take turns window by window,
  * in a rotating order, so each ratio compares runs made under the same
  * machine conditions.
+ *
+ * The DPoP proofs are signed by the SDK's DpopSession before each of their
+ * windows, so signing does not compete with the server for the two cores
+ * while it is measured; the window takes one proof per request.
  *
  * Throughput on a shared 2-core machine moves with whatever else runs, so
  * each server's own CPU time per call is measured too (from /proc): those
  * ratios describe the servers' work, whoever else is busy.
  */
-import autocannon from 'autocannon';
+import autocannon, { type Request as AutocannonRequest } from 'autocannon';
+import { DpopSession } from '@modelcontextprotocol/client';
 import { startServer, type RunningServer } from '../support/spawn.ts';
 import { authorizationCodeFlow, register } from './bench-oauth.ts';
 import { keepAliveAgent, median, processCpuMs } from './bench-support.ts';
@@ -25,6 +32,13 @@ export interface RsResult {
     rsUnauthenticatedCallsPerSec: number;
     rsPeerCallsPerSec: number;
     rsAuthRatio: number;
+    rsDpopCallsPerSec: number;
+    /** demo-rs calls/s with a DPoP-bound token and a fresh proof per call, over the build without the gate. */
+    rsDpopAuthRatio: number;
+    rsDpopAuthCpuRatio: number;
+    rsDpopCpuPerCallMs: number;
+    rsDpopP50Ms: number;
+    rsDpopP99Ms: number;
     /** demo-rs calls/s over the naive peer's, per window pair. */
     rsPeerRatio: number;
     /** Server CPU per call without the JWT gate / with it: rsAuthRatio measured in CPU time instead of wall time. */
@@ -49,27 +63,60 @@ interface Window {
     cpuPerCallMs: number;
 }
 
-/** A 2025-11-25 (stateless) `tools/call list-files`, the call every client of the demo makes first; all three get the same bytes. */
-function listFilesCall(token: string) {
+/** A 2025-11-25 (stateless) `tools/call list-files`, the call every client of the demo makes first; all of them get the same bytes. */
+function listFilesCall(authorization: string) {
     return {
         method: 'POST' as const,
         headers: {
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
             'mcp-protocol-version': '2025-11-25',
-            authorization: `Bearer ${token}`
+            authorization
         },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list-files', arguments: {} } })
     };
 }
 
-/** One autocannon window against `server`; any error, non-2xx or wrong answer fails the benchmark. */
-async function window(server: RunningServer, token: string, durationMs: number): Promise<Window> {
+/** What one window sends: the same call every time, or (DPoP) each call with its own pre-signed proof. */
+interface Target {
+    server: RunningServer;
+    load: () => Promise<Partial<autocannon.Options>>;
+}
+
+function bearerTarget(server: RunningServer, token: string): Target {
+    return { server, load: async () => listFilesCall(`Bearer ${token}`) };
+}
+
+/** More proofs per window second than a 2-core machine can serve calls. */
+const PROOFS_PER_SECOND = 4000;
+
+function dpopTarget(server: RunningServer, token: string, session: DpopSession, durationMs: number): Target {
+    const htu = `${server.origin}/mcp`;
+    return {
+        server,
+        load: async () => {
+            const proofs = await Promise.all(Array.from({ length: Math.ceil((PROOFS_PER_SECOND * durationMs) / 1000) }, () => session.buildProof({ htm: 'POST', htu, accessToken: token })));
+            let next = 0;
+            const call = listFilesCall(`DPoP ${token}`);
+            const setupRequest = (request: AutocannonRequest) => {
+                const dpop = proofs[next++];
+                if (dpop === undefined) throw new Error('ran out of pre-signed DPoP proofs; raise PROOFS_PER_SECOND');
+                return { ...request, headers: { ...request.headers, dpop } };
+            };
+            return { requests: [{ ...call, setupRequest }] };
+        }
+    };
+}
+
+/** One autocannon window against a target; any error, non-2xx or wrong answer fails the benchmark. */
+async function window(target: Target, durationMs: number): Promise<Window> {
+    const { server } = target;
+    const load = await target.load();
     const pid = server.child.pid as number;
     const cpuBefore = await processCpuMs(pid);
     const result = await autocannon({
         url: `${server.origin}/mcp`,
-        ...listFilesCall(token),
+        ...load,
         connections: RS_CONCURRENCY,
         duration: durationMs / 1000,
         verifyBody: (body) => String(body).includes('notes.txt')
@@ -78,6 +125,20 @@ async function window(server: RunningServer, token: string, durationMs: number):
     const failed = result.errors + result.timeouts + result.non2xx + result.mismatches;
     if (failed > 0) throw new Error(`${server.origin}: ${failed} of ${result.requests.total} calls failed (errors ${result.errors}, non-2xx ${result.non2xx}, wrong body ${result.mismatches})`);
     return { perSecond: result.requests.total / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99, cpuPerCallMs: cpuMs / result.requests.total };
+}
+
+/** One token per RS (each checks the audience), same client kind, same scope; DPoP-bound when a proof goes with the redemption. */
+async function tokenFor(issuer: string, server: RunningServer, session?: DpopSession): Promise<string> {
+    const agent = keepAliveAgent(1);
+    try {
+        const client = await register(agent, issuer);
+        const dpop: Record<string, string> = session ? { dpop: await session.buildProof({ htm: 'POST', htu: `${issuer}/token` }) } : {};
+        const tokens = await authorizationCodeFlow(agent, issuer, client, `${server.origin}/mcp`, 'files:read', dpop);
+        if (session && (tokens as { token_type?: string }).token_type !== 'DPoP') throw new Error('expected a DPoP-bound token from demo-as');
+        return tokens.access_token;
+    } finally {
+        agent.destroy();
+    }
 }
 
 export async function measureRs(rounds: number, durationMs: number): Promise<RsResult> {
@@ -94,29 +155,24 @@ export async function measureRs(rounds: number, durationMs: number): Promise<RsR
         for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
         const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
         if (failed) throw failed.reason;
-        const servers = started.slice(1);
-        // Each RS checks the token's audience, so each gets its own token (same client, same scope).
-        const tokens = await Promise.all(
-            servers.map(async (server) => {
-                const agent = keepAliveAgent(1);
-                try {
-                    const client = await register(agent, as.origin);
-                    return (await authorizationCodeFlow(agent, as.origin, client, `${server.origin}/mcp`, 'files:read')).access_token;
-                } finally {
-                    agent.destroy();
-                }
-            })
-        );
+        const [rsServer, bareServer, peerServer] = started.slice(1);
+        const session = await DpopSession.create();
+        const targets = [
+            bearerTarget(rsServer, await tokenFor(as.origin, rsServer)),
+            dpopTarget(rsServer, await tokenFor(as.origin, rsServer, session), session, durationMs),
+            bearerTarget(bareServer, await tokenFor(as.origin, bareServer)),
+            bearerTarget(peerServer, await tokenFor(as.origin, peerServer))
+        ];
         // Every server reaches steady state (JIT, key sets) before anything counts.
-        for (const [index, server] of servers.entries()) await window(server, tokens[index], durationMs);
-        const windows: Window[][] = [[], [], []];
+        for (const target of targets) await window(target, durationMs);
+        const windows: Window[][] = targets.map(() => []);
         for (let round = 0; round < rounds; round++) {
-            for (let turn = 0; turn < servers.length; turn++) {
-                const index = (round + turn) % servers.length;
-                windows[index].push(await window(servers[index], tokens[index], durationMs));
+            for (let turn = 0; turn < targets.length; turn++) {
+                const index = (round + turn) % targets.length;
+                windows[index].push(await window(targets[index], durationMs));
             }
         }
-        const [rs, bare, peer] = windows;
+        const [rs, dpop, bare, peer] = windows;
         const series = (list: Window[], field: keyof Window) => median(list.map((entry) => entry[field]));
         const ratio = (a: Window[], b: Window[], field: keyof Window) => median(a.map((entry, at) => entry[field] / b[at][field]));
         return {
@@ -127,6 +183,12 @@ export async function measureRs(rounds: number, durationMs: number): Promise<RsR
             rsPeerRatio: ratio(rs, peer, 'perSecond'),
             rsAuthCpuRatio: ratio(bare, rs, 'cpuPerCallMs'),
             rsPeerCpuRatio: ratio(peer, rs, 'cpuPerCallMs'),
+            rsDpopCallsPerSec: series(dpop, 'perSecond'),
+            rsDpopAuthRatio: ratio(dpop, bare, 'perSecond'),
+            rsDpopAuthCpuRatio: ratio(bare, dpop, 'cpuPerCallMs'),
+            rsDpopCpuPerCallMs: series(dpop, 'cpuPerCallMs'),
+            rsDpopP50Ms: series(dpop, 'p50Ms'),
+            rsDpopP99Ms: series(dpop, 'p99Ms'),
             rsCpuPerCallMs: series(rs, 'cpuPerCallMs'),
             rsUnauthenticatedCpuPerCallMs: series(bare, 'cpuPerCallMs'),
             rsPeerCpuPerCallMs: series(peer, 'cpuPerCallMs'),

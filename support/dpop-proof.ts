@@ -12,6 +12,14 @@
  * `iat`, `nonce`, `ath`, the bound key, and last `jti` (remembered only
  * once everything else holds, so a refused proof cannot fill the memory).
  *
+ * A client signs every proof with the same key, so every proof it sends has
+ * the same protected header, byte for byte. What the header alone decides
+ * (its `typ`, `alg`, the public key imported from its `jwk` and that key's
+ * thumbprint) is worked out once per header and remembered by its exact bytes
+ * (`ProofHeaders`); the signature, and every claim, are still checked on every
+ * proof. That memo is what makes a DPoP call nearly as cheap as a Bearer call
+ * at the resource server (docs/benchmarks.md, rsDpopAuthRatio).
+ *
  * `DpopReplayMemory` is that memory of `jti`s, bounded in time (a `jti` is
  * kept only as long as its proof could pass the `iat` window) and in size.
  * `DpopNonces` are stateless server nonces (§8, §9): an HMAC of the current
@@ -23,6 +31,7 @@ import type { JWK } from 'jose';
 // jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { EmbeddedJWK } from 'jose/jwk/embedded';
+import type { JWSHeaderParameters } from 'jose';
 import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 import { jwtVerify } from 'jose/jwt/verify';
 
@@ -78,22 +87,13 @@ export async function verifyDpopProof(proof: string | undefined, expected: Expec
     if (proof === undefined || proof === '') return invalid('a DPoP proof is required');
     if (!COMPACT_JWS.test(proof)) return invalid('the DPoP header is not one compact JWS');
 
-    const header = headerOf(proof);
-    if (!header) return invalid('the DPoP proof header is not readable JSON');
-    // §4.3 (4): typ is dpop+jwt.
-    if (header.typ !== DPOP_TYP) return invalid('the DPoP proof typ must be dpop+jwt');
-    // §4.3 (5): an asymmetric algorithm this server supports; never none, never a MAC.
-    if (typeof header.alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(header.alg)) {
-        return invalid('the DPoP proof alg must be an asymmetric algorithm this server supports');
-    }
-    // §4.3 (7): the jwk header is a public key.
-    if (!isObject(header.jwk)) return invalid('the DPoP proof has no jwk header');
-    if (PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(header.jwk as object, member))) return invalid('the DPoP proof jwk must not contain private key material');
+    const header = await PROOF_HEADERS.read(proof);
+    if ('reason' in header) return header;
 
     let payload: Record<string, unknown>;
     try {
         // §4.3 (6): the signature verifies with the embedded key.
-        ({ payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [...DPOP_ALGORITHMS], typ: DPOP_TYP, clockTolerance: 0, currentDate: new Date(now * 1000) }));
+        ({ payload } = await jwtVerify(proof, header.key, { algorithms: [header.alg], typ: DPOP_TYP, clockTolerance: 0, currentDate: new Date(now * 1000) }));
     } catch {
         return invalid('the DPoP proof signature does not verify with its jwk');
     }
@@ -117,7 +117,7 @@ export async function verifyDpopProof(proof: string | undefined, expected: Expec
         // §4.3 (12): ath is the hash of the presented access token.
         if (typeof payload.ath !== 'string' || !equalStrings(payload.ath, accessTokenHash(expected.accessToken))) return invalid('the DPoP proof ath does not match the access token');
     }
-    const jkt = await calculateJwkThumbprint(header.jwk as JWK, 'sha256');
+    const { jkt } = header;
     // §4.3 (12) / §5: the key is the one the token is bound to.
     if (expected.boundJkt !== undefined && !equalStrings(jkt, expected.boundJkt)) return invalid('the DPoP proof key is not the key the token is bound to');
     // §4.3 (10) / §11.1: a proof is used once.
@@ -134,6 +134,59 @@ function checkNonce(nonce: unknown, options: DpopProofOptions): DpopRefusal | un
     // §8.2: an unknown or stale nonce is answered like a missing one, with a fresh nonce.
     if (!options.nonces) return invalid('this server issues no DPoP nonces');
     return options.nonces.nonces.accepts(nonce) ? undefined : useNonce('the DPoP proof nonce is not current; use the new DPoP-Nonce');
+}
+
+/** What one protected header yields once its rules hold: the algorithm, the imported public key, its RFC 7638 thumbprint. */
+interface ProofHeader {
+    alg: string;
+    key: CryptoKey;
+    jkt: string;
+}
+
+/** Header memo entries kept: far more keys than clients a demo sees; a flood of new keys only costs their import. */
+export const MAX_REMEMBERED_PROOF_HEADERS = 1_000;
+
+/**
+ * The proof headers that passed their checks, by their exact base64url bytes.
+ * Everything remembered is a function of those bytes alone, so a hit answers
+ * exactly what checking the header again would; refused headers are never kept.
+ */
+class ProofHeaders {
+    readonly #checked = new Map<string, ProofHeader>();
+
+    async read(proof: string): Promise<ProofHeader | DpopRefusal> {
+        const bytes = proof.slice(0, proof.indexOf('.'));
+        const known = this.#checked.get(bytes);
+        if (known) return known;
+        const checked = await checkHeader(proof);
+        if ('reason' in checked) return checked;
+        if (this.#checked.size >= MAX_REMEMBERED_PROOF_HEADERS) this.#checked.delete(this.#checked.keys().next().value as string);
+        this.#checked.set(bytes, checked);
+        return checked;
+    }
+}
+
+const PROOF_HEADERS = new ProofHeaders();
+
+async function checkHeader(proof: string): Promise<ProofHeader | DpopRefusal> {
+    const header = headerOf(proof);
+    if (!header) return invalid('the DPoP proof header is not readable JSON');
+    // §4.3 (4): typ is dpop+jwt.
+    if (header.typ !== DPOP_TYP) return invalid('the DPoP proof typ must be dpop+jwt');
+    // §4.3 (5): an asymmetric algorithm this server supports; never none, never a MAC.
+    if (typeof header.alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(header.alg)) {
+        return invalid('the DPoP proof alg must be an asymmetric algorithm this server supports');
+    }
+    // §4.3 (7): the jwk header is a public key.
+    if (!isObject(header.jwk)) return invalid('the DPoP proof has no jwk header');
+    if (PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(header.jwk as object, member))) return invalid('the DPoP proof jwk must not contain private key material');
+    try {
+        // jose imports the jwk for this alg, refusing a key of another type or curve, or one whose use/alg says otherwise.
+        const key = await EmbeddedJWK(header as JWSHeaderParameters);
+        return { alg: header.alg, key, jkt: await calculateJwkThumbprint(header.jwk as JWK, 'sha256') };
+    } catch {
+        return invalid('the DPoP proof signature does not verify with its jwk');
+    }
 }
 
 function headerOf(proof: string): Record<string, unknown> | undefined {

@@ -79,6 +79,35 @@ describe('verifyDpopProof', async () => {
     });
 });
 
+describe('the memo of checked proof headers', async () => {
+    const key = await proofKey();
+    const impostor = await proofKey();
+    const headerOf = (jws: string) => jws.split('.')[0];
+
+    it('still checks the signature of every proof whose header it already knows', async () => {
+        const genuine = await proof(key, { htm: 'POST', htu: URL_ });
+        expect(await check(genuine)).toMatchObject({ ok: true, jkt: key.jkt });
+        // The impostor signs under the genuine key's header, byte for byte: the memo knows the header, not the signature.
+        const forged = await proof(impostor, { htm: 'POST', htu: URL_, jwk: key.publicJwk });
+        expect(headerOf(forged)).toBe(headerOf(genuine));
+        expect(await check(forged)).toMatchObject({ ok: false, reason: expect.stringContaining('signature does not verify') });
+        expect(await check(await proof(key, { htm: 'POST', htu: URL_ }))).toMatchObject({ ok: true, jkt: key.jkt });
+    });
+
+    it('still checks every claim of a proof whose header it already knows', async () => {
+        expect((await check(await proof(key, { htm: 'POST', htu: URL_ }))).ok).toBe(true);
+        expect(await check(await proof(key, { htm: 'GET', htu: URL_ }))).toMatchObject({ ok: false, reason: expect.stringContaining('htm') });
+        expect(await check(await proof(key, { htm: 'POST', htu: URL_, iat: now() - PROOF_MAX_AGE_SECONDS - 5 }))).toMatchObject({ ok: false, reason: expect.stringContaining('iat') });
+    });
+
+    it('refuses a refused header again, the second time as the first', async () => {
+        const privateJwk = () => proof(key, { htm: 'POST', htu: URL_, jwk: key.privateJwk });
+        for (let attempt = 0; attempt < 2; attempt++) {
+            expect(await check(await privateJwk())).toMatchObject({ ok: false, reason: expect.stringContaining('private key material') });
+        }
+    });
+});
+
 describe('server nonces', async () => {
     const key = await proofKey();
 
