@@ -83,8 +83,18 @@ interface Target {
     load: () => Promise<Partial<autocannon.Options>>;
 }
 
+/**
+ * Every target's requests go through autocannon's per-request `setupRequest`, which rebuilds each
+ * request: the DPoP target needs it for a fresh proof per call, and the load generator, which shares
+ * the two cores with the servers, then does the same work per call whatever it measures.
+ */
+function perRequest(call: ReturnType<typeof listFilesCall>, extraHeaders: () => Record<string, string> = () => ({})): Partial<autocannon.Options> {
+    const setupRequest = (request: AutocannonRequest) => ({ ...request, headers: { ...request.headers, ...extraHeaders() } });
+    return { requests: [{ ...call, setupRequest }] };
+}
+
 function bearerTarget(server: RunningServer, token: string): Target {
-    return { server, load: async () => listFilesCall(`Bearer ${token}`) };
+    return { server, load: async () => perRequest(listFilesCall(`Bearer ${token}`)) };
 }
 
 /** More proofs per window second than a 2-core machine can serve calls. */
@@ -97,13 +107,11 @@ function dpopTarget(server: RunningServer, token: string, session: DpopSession, 
         load: async () => {
             const proofs = await Promise.all(Array.from({ length: Math.ceil((PROOFS_PER_SECOND * durationMs) / 1000) }, () => session.buildProof({ htm: 'POST', htu, accessToken: token })));
             let next = 0;
-            const call = listFilesCall(`DPoP ${token}`);
-            const setupRequest = (request: AutocannonRequest) => {
+            return perRequest(listFilesCall(`DPoP ${token}`), () => {
                 const dpop = proofs[next++];
                 if (dpop === undefined) throw new Error('ran out of pre-signed DPoP proofs; raise PROOFS_PER_SECOND');
-                return { ...request, headers: { ...request.headers, dpop } };
-            };
-            return { requests: [{ ...call, setupRequest }] };
+                return { dpop };
+            });
         }
     };
 }
