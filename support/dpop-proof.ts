@@ -17,8 +17,8 @@
  * (its `typ`, `alg`, the public key imported from its `jwk` and that key's
  * thumbprint) is worked out once per header and remembered by its exact bytes
  * (`ProofHeaders`); the signature, and every claim, are still checked on every
- * proof. That memo is what makes a DPoP call nearly as cheap as a Bearer call
- * at the resource server (docs/benchmarks.md, rsDpopAuthRatio).
+ * proof. The memo takes the key import and the thumbprint off every call
+ * (docs/dpop.md, "What a proof costs at the RS").
  *
  * `DpopReplayMemory` is that memory of `jti`s, bounded in time (a `jti` is
  * kept only as long as its proof could pass the `iat` window) and in size.
@@ -27,11 +27,10 @@
  * per client is stored.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { JWK } from 'jose';
+import type { JWK, JWSHeaderParameters } from 'jose';
 // jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { EmbeddedJWK } from 'jose/jwk/embedded';
-import type { JWSHeaderParameters } from 'jose';
 import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 import { jwtVerify } from 'jose/jwt/verify';
 
@@ -144,7 +143,7 @@ interface ProofHeader {
 }
 
 /** Header memo entries kept: far more keys than clients a demo sees; a flood of new keys only costs their import. */
-export const MAX_REMEMBERED_PROOF_HEADERS = 1_000;
+const MAX_REMEMBERED_PROOF_HEADERS = 1_000;
 
 /**
  * The proof headers that passed their checks, by their exact base64url bytes.
