@@ -63,7 +63,7 @@ interface Window {
     cpuPerCallMs: number;
 }
 
-/** A 2025-11-25 (stateless) `tools/call list-files`, the call every client of the demo makes first; all of them get the same bytes. */
+/** A 2025-11-25 (stateless) `tools/call list-files`, the call every client of the demo makes first; all of them get the same bytes (DPoP adds its proof). */
 function listFilesCall(authorization: string) {
     return {
         method: 'POST' as const,
