@@ -83,6 +83,7 @@ interface Connection {
 }
 
 const isUnauthorized = (error: unknown) => error instanceof UnauthorizedError;
+const sameStepUp = (a: Connection['stepUp'], b: Connection['stepUp']) => a.onInsufficientScope === b.onInsufficientScope && a.maxStepUpRetries === b.maxStepUpRetries;
 const isStepUpCap = (error: unknown) => error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpForbidden;
 
 export class Session {
@@ -164,7 +165,7 @@ export class Session {
     private async connect(stepUpsUsed: number): Promise<Connection> {
         const stepUp = stepUpOptionsFor(this.options.policy, stepUpsUsed);
         const current = this.connection;
-        if (current && current.stepUp.onInsufficientScope === stepUp.onInsufficientScope && current.stepUp.maxStepUpRetries === stepUp.maxStepUpRetries) return current;
+        if (current && sameStepUp(current.stepUp, stepUp)) return current;
         await this.disconnect();
         for (let logins = 0; ; logins++) {
             const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
