@@ -47,6 +47,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
         openBrowser: options.openBrowser,
         authTimeoutMs: options.authTimeoutMs,
         dpop: options.dpop,
+        versionNegotiation: options.versionNegotiation,
         onEvent: (event) => {
             events.push(event);
             trace?.event(event);

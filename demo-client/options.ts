@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import { parseCommandLine, parseCount, parseHttpUrl, usageError } from '../support/args.ts';
 
 export const PROGRAM = 'demo-client';
@@ -26,6 +27,8 @@ flags:
   --max-step-up-retries <n>   step-ups one call may cause (default 1; 0 turns step-up off)
   --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
   --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
+  --protocol <era>            legacy (2025-11-25 initialize, the default), auto (try server/discover first)
+                              or 2026-07-28 (that revision only)
   --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
   --no-open                   interactive: print the consent URL but do not launch a browser
   --trace <file>              write every HTTP exchange of the run to <file>: a Markdown sequence diagram, secrets as labels
@@ -48,6 +51,8 @@ export interface ClientOptions {
     stepUp: boolean;
     /** DPoP-bound tokens (RFC 9449); false with --no-dpop. */
     dpop: boolean;
+    /** --protocol: the SDK's era negotiation; undefined leaves the SDK's default (legacy). */
+    versionNegotiation?: VersionNegotiationOptions;
     authTimeoutMs: number;
     openBrowser: boolean;
     /** --trace: where to write the run's sequence diagram. */
@@ -62,6 +67,7 @@ const FLAGS = {
     'max-step-up-retries': { type: 'string' },
     'step-up': { type: 'boolean', default: true },
     dpop: { type: 'boolean', default: true },
+    protocol: { type: 'string' },
     'auth-timeout': { type: 'string' },
     open: { type: 'boolean', default: true },
     trace: { type: 'string' },
@@ -83,6 +89,19 @@ export function chooseHeadless(flags: { headless?: boolean; interactive?: boolea
     if (env.CI) return true;
     const hasOwnDisplayServer = platform === 'darwin' || platform === 'win32';
     return !hasOwnDisplayServer && !env.DISPLAY && !env.WAYLAND_DISPLAY;
+}
+
+/** `--protocol` values and the SDK's negotiation each one means. */
+const PROTOCOLS: Record<string, VersionNegotiationOptions> = {
+    legacy: { mode: 'legacy' },
+    auto: { mode: 'auto' },
+    '2026-07-28': { mode: { pin: '2026-07-28' } }
+};
+
+export function parseProtocol(value: string | undefined, program = PROGRAM): VersionNegotiationOptions | undefined {
+    if (value === undefined) return undefined;
+    if (!Object.hasOwn(PROTOCOLS, value)) usageError(program, `--protocol must be one of ${Object.keys(PROTOCOLS).join(', ')}`);
+    return PROTOCOLS[value];
 }
 
 /** `k=v` pairs into an object; a pair without `=` or a repeated key is a usage error. */
@@ -121,6 +140,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         maxStepUps: parseCount(PROGRAM, '--max-step-up-retries', values['max-step-up-retries'], 1),
         stepUp: values['step-up'],
         dpop: values.dpop,
+        versionNegotiation: parseProtocol(values.protocol),
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
         openBrowser: values.open,
         trace: values.trace

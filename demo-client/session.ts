@@ -5,7 +5,10 @@
  * `finishAuth`. The host does what the SDK leaves to it: when the transport
  * throws UnauthorizedError it completes the authorization (callback, then
  * `finishAuth` with the whole query) and retries, and it bounds those retries
- * so a scope that is never granted ends the call instead of looping.
+ * so a scope that is never granted ends the call instead of looping. A retry
+ * after a step-up runs on a new transport, which carries what is left of the
+ * call's step-up budget; on a 2026-07-28 connection it adopts the previous
+ * connection's discover result, so it costs no round trip.
  */
 import {
     Client,
@@ -17,6 +20,7 @@ import {
     IssuerMismatchError,
     OAuthError,
     type CallToolResult,
+    type PriorDiscovery,
     type Tool,
     type VersionNegotiationOptions
 } from '@modelcontextprotocol/client';
@@ -85,6 +89,17 @@ interface Connection {
 const isUnauthorized = (error: unknown) => error instanceof UnauthorizedError;
 const sameStepUp = (a: Connection['stepUp'], b: Connection['stepUp']) => a.onInsufficientScope === b.onInsufficientScope && a.maxStepUpRetries === b.maxStepUpRetries;
 const isStepUpCap = (error: unknown) => error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpForbidden;
+
+/**
+ * What a 2026-07-28 connection learned from `server/discover`, for the connection that replaces it
+ * after a step-up: the SDK adopts it with no round trip. The server, the client and the
+ * authorization are the same, only the token's scope grew, which is how the SDK's own step-up
+ * keeps a connection. A 2025-era connection has nothing to carry over and repeats `initialize`.
+ */
+function priorDiscoveryOf(connection: Connection | undefined): PriorDiscovery | undefined {
+    const discover = connection?.client.getProtocolEra() === 'modern' ? connection.client.getDiscoverResult() : undefined;
+    return discover ? { kind: 'modern', discover } : undefined;
+}
 
 export class Session {
     private connection?: Connection;
@@ -166,12 +181,13 @@ export class Session {
         const stepUp = stepUpOptionsFor(this.options.policy, stepUpsUsed);
         const current = this.connection;
         if (current && sameStepUp(current.stepUp, stepUp)) return current;
+        const prior = priorDiscoveryOf(current);
         await this.disconnect();
         for (let logins = 0; ; logins++) {
             const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
             const client = new Client({ name: CLIENT_NAME, version: '0.1.0' }, { versionNegotiation: this.options.versionNegotiation });
             try {
-                await client.connect(transport);
+                await client.connect(transport, prior && { prior });
                 this.connection = { client, transport, stepUp };
                 return this.connection;
             } catch (error) {

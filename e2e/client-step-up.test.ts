@@ -9,9 +9,13 @@
  * - the retry cap: purge-files (files:admin, never granted) ends after one
  *   step-up, or after n with --max-step-up-retries n;
  * - --max-step-up-retries 0 and --no-step-up refuse at the first 403 and say why;
+ * - the retry after a step-up runs on a new connection: on 2025-11-25 it opens
+ *   with `initialize`, on 2026-07-28 it adopts the discover result and sends the
+ *   call straight away (read from the client's own `--trace`);
  * - examples/manual-step-up.ts drives the same decisions by hand.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runToEnd } from '../support/spawn.ts';
 import { eventually, grants, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
@@ -163,6 +167,36 @@ describe('refresh when the held token already covers the challenge', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/^demo-client: step-up disabled by --max-step-up-retries 0: list-files needs "files:read"/);
         expect(grants(stack.as, 'refresh_token')).toEqual([]);
+    });
+});
+
+/** The client's exchanges with the RS after the step-up's token request, as `METHOD path rpc-method ⇒ status` from its --trace. */
+async function retryExchanges(protocol: string): Promise<string[]> {
+    stack = await startStack();
+    const trace = join(store.path, `trace-${protocol}.md`);
+    const run = await runClient(['call', 'write-file', 'name=era.txt', 'content=x', '--server', stack.mcpUrl, '--headless', '--protocol', protocol, '--trace', trace, '--store', storeFile()]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const exchanges = readFileSync(trace, 'utf8')
+        .split('\n')
+        .map((line) => /^ *\d+\. \w+ → (\w+): (\w+ \S+)(?: ([\w/-]+))?.* ⇒ (\d{3})/.exec(line))
+        .filter((match) => match !== null)
+        .map(([, to, request, method, status]) => `${to} ${request}${method ? ` ${method}` : ''} ⇒ ${status}`);
+    const tokens = exchanges.flatMap((exchange, at) => (exchange.startsWith('AS POST /token') ? [at] : []));
+    expect(tokens).toHaveLength(2);
+    return exchanges.slice(tokens[1] + 1).filter((exchange) => exchange.startsWith('RS '));
+}
+
+describe('the retry after a step-up', () => {
+    it('on 2025-11-25 (the default) opens its new connection with initialize', async () => {
+        const retry = await retryExchanges('legacy');
+        expect(retry[0]).toBe('RS POST /mcp initialize ⇒ 200');
+        expect(retry.at(-1)).toBe('RS POST /mcp tools/call ⇒ 200');
+    });
+
+    it('on 2026-07-28 adopts the previous connection\'s discover result and sends the call at once', async () => {
+        const retry = await retryExchanges('2026-07-28');
+        expect(retry).toEqual(['RS POST /mcp tools/call ⇒ 200']);
     });
 });
 

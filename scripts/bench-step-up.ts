@@ -3,7 +3,7 @@
  * (docs/benchmarks.md, stepUpOverheadMs). Started by `npm run bench` against a
  * running AS and RS:
  *
- *   tsx scripts/bench-step-up.ts --server <RS /mcp url> --runs <n>
+ *   tsx scripts/bench-step-up.ts --server <RS /mcp url> --runs <n> [--protocol <era>]
  *
  * Each run opens a fresh session of the demo client (fresh token store, so a
  * fresh registration) and lists the tools, which logs in with files:read.
@@ -11,13 +11,16 @@
  * (consent, token, a new connection, the retry); lists the tools again; and
  * times `write-file` once more, now with a token that holds files:write. Both
  * timed calls start from the same state — a connection that has just listed
- * the tools — so the difference is what the step-up adds. Prints one JSON
+ * the tools — so the difference is what the step-up adds. `--protocol` is the
+ * demo client's own flag: on 2026-07-28 the retry's connection adopts the
+ * previous one's discover result instead of a handshake. Prints one JSON
  * object with both series, in ms.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, parseCount, parseHttpUrl } from '../support/args.ts';
+import { parseProtocol } from '../demo-client/options.ts';
 import { Session } from '../demo-client/session.ts';
 import { TokenStore } from '../demo-client/token-store.ts';
 
@@ -25,9 +28,10 @@ const PROGRAM = 'bench-step-up';
 /** Unmeasured runs first, so the figures describe a warm process (JIT, connections, lazy imports). */
 const WARMUP_RUNS = 3;
 
-const { values } = parseCommandLine(PROGRAM, { server: { type: 'string' }, runs: { type: 'string' } });
+const { values } = parseCommandLine(PROGRAM, { server: { type: 'string' }, runs: { type: 'string' }, protocol: { type: 'string' } });
 const server = parseHttpUrl(PROGRAM, '--server', values.server);
 const runs = parseCount(PROGRAM, '--runs', values.runs, 20, 1);
+const versionNegotiation = parseProtocol(values.protocol, PROGRAM);
 const writeArguments = { name: 'bench.txt', content: 'step-up benchmark' };
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
@@ -51,7 +55,8 @@ async function measureOnce(): Promise<{ stepUpCallMs: number; plainCallMs: numbe
         authTimeoutMs: 10_000,
         onEvent: () => {},
         print: () => {},
-        warn: fail
+        warn: fail,
+        versionNegotiation
     });
     try {
         await session.listTools();

@@ -40,7 +40,18 @@ function progress(line: string): void {
     process.stderr.write(`${PROGRAM}: ${line}\n`);
 }
 
-/** A write-file that steps up, minus the same call once the token holds the scope; one client process. */
+/** One client process's step-ups on `protocol`'s connection: the median overhead and both calls, in ms. */
+async function stepUpSeries(rs: RunningServer, runs: number, protocol: string) {
+    const run = await runToEnd('scripts/bench-step-up.ts', ['--server', `${rs.origin}/mcp`, '--runs', String(runs), '--protocol', protocol], { timeoutMs: 120_000 });
+    if (run.code !== 0) throw new Error(`bench-step-up exited with ${run.code}: ${run.stderr.split('\n')[0]}`);
+    const { stepUpCallMs, plainCallMs } = JSON.parse(run.stdout) as { stepUpCallMs: number[]; plainCallMs: number[] };
+    return { overheadMs: median(stepUpCallMs.map((ms, index) => ms - plainCallMs[index])), stepUpCallMs: median(stepUpCallMs), plainCallMs: median(plainCallMs) };
+}
+
+/**
+ * A write-file that steps up, minus the same call once the token holds the scope; one client process
+ * on the demo client's default era (2025-11-25), then one on 2026-07-28, where the retry needs no handshake.
+ */
 async function measureStepUp(runs: number) {
     const started: RunningServer[] = [];
     try {
@@ -48,13 +59,15 @@ async function measureStepUp(runs: number) {
         started.push(as);
         const rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin]);
         started.push(rs);
-        const run = await runToEnd('scripts/bench-step-up.ts', ['--server', `${rs.origin}/mcp`, '--runs', String(runs)], { timeoutMs: 120_000 });
-        if (run.code !== 0) throw new Error(`bench-step-up exited with ${run.code}: ${run.stderr.split('\n')[0]}`);
-        const { stepUpCallMs, plainCallMs } = JSON.parse(run.stdout) as { stepUpCallMs: number[]; plainCallMs: number[] };
+        const legacy = await stepUpSeries(rs, runs, 'legacy');
+        const modern = await stepUpSeries(rs, runs, '2026-07-28');
         return {
-            stepUpOverheadMs: median(stepUpCallMs.map((ms, index) => ms - plainCallMs[index])),
-            stepUpCallMs: median(stepUpCallMs),
-            plainCallMs: median(plainCallMs)
+            stepUpOverheadMs: legacy.overheadMs,
+            stepUpCallMs: legacy.stepUpCallMs,
+            plainCallMs: legacy.plainCallMs,
+            stepUpOverheadModernMs: modern.overheadMs,
+            stepUpCallModernMs: modern.stepUpCallMs,
+            plainCallModernMs: modern.plainCallMs
         };
     } finally {
         await Promise.all(started.map((server) => server.stop()));
@@ -67,7 +80,7 @@ async function measureAll() {
     const demo = await measureDemo(rounds);
     progress('demo: CPU time per process');
     const demoCpu = await measureDemoCpu(rounds);
-    progress('step-up: one headless client process');
+    progress('step-up: one headless client process on 2025-11-25, one on 2026-07-28');
     const stepUp = await measureStepUp(rounds * 4);
     // Small differences between servers: many short windows taking turns beat a few long ones on a busy machine.
     const rsRounds = rounds * 3;
@@ -102,6 +115,7 @@ function report(results: Results): void {
             `npm run demo ${rounded.demoCpuMs} ms (floor ${rounded.floorCpuMs}); one process each: bare tsx ${rounded.bareCpuMs}, AS ${rounded.asStartCpuMs}, RS ${rounded.rsStartCpuMs}, client story ${rounded.clientStoryCpuMs}`
         ],
         ['stepUpOverheadMs', `${rounded.stepUpOverheadMs}`, `write-file with step-up ${rounded.stepUpCallMs} ms, without ${rounded.plainCallMs} ms`],
+        ['  on 2026-07-28', `${rounded.stepUpOverheadModernMs}`, `no handshake for the retry: with step-up ${rounded.stepUpCallModernMs} ms, without ${rounded.plainCallModernMs} ms`],
         ['rsCallsPerSec', `${rounded.rsCallsPerSec}`, `p50 ${rounded.rsP50Ms} ms, p99 ${rounded.rsP99Ms} ms at ${RS_CONCURRENCY} connections (autocannon)`],
         ['rsPeerRatio', `${rounded.rsPeerRatio}`, `naive peer ${rounded.rsPeerCallsPerSec}/s (p50 ${rounded.rsPeerP50Ms} ms, p99 ${rounded.rsPeerP99Ms} ms)`],
         ['  CPU', `${rounded.rsPeerCpuRatio}`, `server CPU per call: peer ${rounded.rsPeerCpuPerCallMs} ms, demo-rs ${rounded.rsCpuPerCallMs} ms`],
