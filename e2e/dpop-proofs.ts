@@ -1,23 +1,35 @@
 /**
  * A DPoP proof maker for tests, able to break every rule on purpose: another
- * alg, a private jwk, a wrong htm/htu/iat/ath, a reused jti. Used by the unit
- * tests of support/dpop-proof.ts and by the hostile tests against the real
- * AS and RS. Well-behaved clients in the suite use the SDK's DpopSession.
+ * alg, a private jwk, a wrong htm/htu/iat/ath, a reused jti, an RSA key whose
+ * exponent or modulus is out of bounds. Used by the unit tests of
+ * support/dpop-proof.ts and by the hostile tests against the real AS and RS.
+ * Well-behaved clients in the suite use the SDK's DpopSession.
  */
 import { createHash, createSecretKey, randomUUID } from 'node:crypto';
 import { SignJWT, base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 
 export interface ProofKey {
+    /** The JWS algorithm its proofs are signed with. */
+    alg: string;
     privateKey: CryptoKey;
     publicJwk: JWK;
     privateJwk: JWK;
     jkt: string;
 }
 
-export async function proofKey(): Promise<ProofKey> {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+/** A fresh key pair for `alg` (ES256 by default; `modulusLength` for RSA algorithms). */
+export async function proofKey(alg = 'ES256', options: { modulusLength?: number } = {}): Promise<ProofKey> {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...options });
     const publicJwk = await exportJWK(publicKey);
-    return { privateKey, publicJwk, privateJwk: await exportJWK(privateKey), jkt: await calculateJwkThumbprint(publicJwk) };
+    return { alg, privateKey, publicJwk, privateJwk: await exportJWK(privateKey), jkt: await calculateJwkThumbprint(publicJwk) };
+}
+
+/** A base64url RSA modulus of exactly `bits` bits (top bit set, odd): only its size matters, it is no one's key. */
+export function rsaModulusOfBits(bits: number): string {
+    const bytes = Buffer.alloc(Math.ceil(bits / 8), 0xa5);
+    bytes[0] = 1 << ((bits - 1) % 8);
+    bytes[bytes.length - 1] |= 1;
+    return bytes.toString('base64url');
 }
 
 export interface ProofFields {
@@ -35,7 +47,7 @@ export interface ProofFields {
 
 const athOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/** A proof signed with `key`, ES256, with the fields given (and a fresh jti, iat = now by default). */
+/** A proof signed with `key` (its alg), with the fields given (and a fresh jti, iat = now by default). */
 export function proof(key: ProofKey, fields: ProofFields): Promise<string> {
     const claims: Record<string, unknown> = {
         htm: fields.htm,
@@ -46,7 +58,7 @@ export function proof(key: ProofKey, fields: ProofFields): Promise<string> {
     if (fields.nonce !== undefined) claims.nonce = fields.nonce;
     if (fields.ath !== undefined) claims.ath = fields.ath;
     else if (fields.accessToken !== undefined) claims.ath = athOf(fields.accessToken);
-    return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: fields.typ ?? 'dpop+jwt', jwk: fields.jwk ?? key.publicJwk }).sign(key.privateKey);
+    return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: fields.typ ?? 'dpop+jwt', jwk: fields.jwk ?? key.publicJwk }).sign(key.privateKey);
 }
 
 /** An HS256 "proof" (a MAC, which RFC 9449 forbids), with a symmetric jwk in its header. */
