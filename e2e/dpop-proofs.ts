@@ -7,6 +7,7 @@
  */
 import { createHash, createSecretKey, randomUUID } from 'node:crypto';
 import { SignJWT, base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { PROOF_MAX_AGE_SECONDS } from '../support/dpop-proof.ts';
 
 export interface ProofKey {
     /** The JWS algorithm its proofs are signed with. */
@@ -75,4 +76,24 @@ export function unsignedProof(key: ProofKey, fields: ProofFields): string {
     const part = (value: object) => base64url.encode(JSON.stringify(value));
     const claims = { htm: fields.htm, htu: fields.htu, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) };
     return `${part({ alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk })}.${part(claims)}.`;
+}
+
+/**
+ * Sends one proof twice, its `iat` exactly PROOF_MAX_AGE_SECONDS old: the
+ * last second a server accepts it, back-dated so that nothing waits. If the
+ * clock turns to the next second before the server checks it (either answer
+ * then refuses the proof as too old), it tries again with a fresh proof.
+ */
+export async function sendTwiceInItsLastSecond<A>(
+    sign: (iat: number) => Promise<string>,
+    send: (proof: string) => Promise<A>,
+    refusedAsTooOld: (answer: A) => boolean
+): Promise<[first: A, replay: A]> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+        const once = await sign(Math.floor(Date.now() / 1000) - PROOF_MAX_AGE_SECONDS);
+        const first = await send(once);
+        const replay = await send(once);
+        if (!refusedAsTooOld(first) && !refusedAsTooOld(replay)) return [first, replay];
+    }
+    throw new Error('the clock turned a second during each of 5 attempts');
 }

@@ -3,7 +3,7 @@
  * finds the metadata where RFC 8414 §3.1 puts it and, failing that, where
  * OpenID Connect Discovery does (both forms for an issuer with a path), in
  * the order the MCP authorization spec lists them; it accepts access tokens
- * signed with any asymmetric JWS algorithm (EdDSA, PS256, ES384, RS512, …).
+ * signed with any asymmetric JWS algorithm (EdDSA and RFC 9864's Ed25519, PS256, ES384, RS512, …).
  * When no location answers, the 503's log line names every URL tried and
  * what it answered.
  */
@@ -79,7 +79,7 @@ describe('AS metadata discovery', () => {
 });
 
 describe('access-token signing algorithms', () => {
-    const asymmetric = ['EdDSA', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
+    const asymmetric = ['EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
 
     it(`tokens signed with each of ${asymmetric.join(', ')} are accepted`, async () => {
         const as = await startFakeAs({ algs: asymmetric });
