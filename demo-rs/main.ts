@@ -37,10 +37,17 @@ import { jwtAccessTokenVerifier } from './token-verifier.ts';
 
 const PROGRAM = 'demo-rs';
 
-/** The issuer exactly as the AS names itself: an origin, or origin + path, with no trailing slash (RFC 8414 §2). */
-function issuerFrom(url: URL): string {
-    if (url.search || url.hash) usageError(PROGRAM, '--issuer must not have a query or fragment');
-    return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname.replace(/\/$/, '')}`;
+/**
+ * The issuer exactly as given, which must be exactly as the AS names itself: RFC 8414 §3.3 and RFC 9068 §4
+ * compare issuers as strings, so `http://as.example/` and `http://as.example` are different issuers. The
+ * string is never rebuilt from its parsed URL (`new URL()` gives both the pathname `/`); the parse only
+ * checks it is an http(s) URL without query or fragment (RFC 8414 §2).
+ */
+function issuerFrom(raw: string): string {
+    const url = parseHttpUrl(PROGRAM, '--issuer', raw);
+    if (url.search || url.hash || raw.includes('?') || raw.includes('#')) usageError(PROGRAM, '--issuer must not have a query or fragment');
+    if (/\s/.test(raw)) usageError(PROGRAM, '--issuer must not contain spaces');
+    return raw;
 }
 
 function resourceServer(origin: string, issuer: string, allowedOrigins: string[], dpop: DpopBinding): express.Express {
@@ -75,7 +82,7 @@ const { values } = parseCommandLine(PROGRAM, {
     'dpop-replay-memory': { type: 'string' }
 });
 const port = parsePort(PROGRAM, values.port, 0);
-const issuer = issuerFrom(parseHttpUrl(PROGRAM, '--issuer', values.issuer));
+const issuer = issuerFrom(values.issuer ?? '');
 const allowedOrigins = (values['allowed-origin'] ?? []).map((raw) => parseOrigin(PROGRAM, '--allowed-origin', raw));
 const dpopReplayMemory = parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], MAX_REMEMBERED_PROOFS, 1);
 
