@@ -66,7 +66,7 @@ function proofAcceptableFrom(iat: number): number {
 }
 
 /** RSA proof keys (RFC 7518 §3.3 sets the minimum; the maximum is this suite's): verifying costs what the modulus and exponent make it. */
-export const RSA_MODULUS_BITS = { min: 2048, max: 4096 } as const;
+const RSA_MODULUS_BITS = { min: 2048, max: 4096 } as const;
 /** The one public exponent accepted: 65537, base64url `AQAB`. */
 const RSA_PUBLIC_EXPONENT = 'AQAB';
 
@@ -298,7 +298,7 @@ export class DpopReplayMemory {
     readonly #bySecond = new Map<number, string[]>();
     #sweptAt = Number.NEGATIVE_INFINITY;
 
-    constructor(readonly maxEntries = 50_000) {}
+    constructor(private readonly maxEntries = 50_000) {}
 
     get size(): number {
         return this.#keptThrough.size;
