@@ -2,7 +2,7 @@
  * demo-as — the demo OAuth 2.1 Authorization Server of the scoped-tools story.
  *
  *   tsx demo-as/main.ts --port <n> [--resource <url>]… [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
- *                       [--require-dpop] [--dpop-nonce]
+ *                       [--require-dpop] [--dpop-nonce] [--dpop-replay-memory <n>]
  *
  * Listens on 127.0.0.1 only (`--port 0` picks a free port) and prints
  * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
@@ -12,6 +12,8 @@
  * RFC 9068 access tokens.
  * `--resource` (repeatable) names the only resources it issues tokens for
  * (RFC 8707); without it, any canonical http(s) resource URL is accepted.
+ * `--dpop-replay-memory` caps the DPoP proofs /token remembers (default
+ * 50 000); when that many are inside their window, new proofs get 503.
  * What it checks and why is in rules/ and grants/; what it allows is in
  * policy.ts; which properties are proven by which test is docs/as-security.md.
  *
@@ -39,7 +41,7 @@ import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../suppor
 import { buildApp } from './app.ts';
 import { createContext, type Settings } from './context.ts';
 import { keepHeapNearLiveSize } from './heap.ts';
-import { LIFETIMES } from './policy.ts';
+import { CAPS, LIFETIMES } from './policy.ts';
 import { isAcceptableResource } from './rules/resource.ts';
 import { createSigningKey } from './signing-key.ts';
 
@@ -54,7 +56,8 @@ const { values } = parseCommandLine(PROGRAM, {
     'consent-ttl': { type: 'string' },
     resource: { type: 'string', multiple: true },
     'require-dpop': { type: 'boolean', default: false },
-    'dpop-nonce': { type: 'boolean', default: false }
+    'dpop-nonce': { type: 'boolean', default: false },
+    'dpop-replay-memory': { type: 'string' }
 });
 
 const port = parsePort(PROGRAM, values.port, 0);
@@ -64,7 +67,8 @@ const settings: Settings = {
     consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400),
     servedResources: servedResources(values.resource ?? []),
     requireDpop: values['require-dpop'],
-    requireNonce: values['dpop-nonce']
+    requireNonce: values['dpop-nonce'],
+    dpopReplayMemory: parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], CAPS.dpopProofs, 1)
 };
 
 const signingKey = await createSigningKey();

@@ -58,7 +58,10 @@ export const CAPS = {
     refreshTokens: 50_000,
     /** Live families remembered per client, resource and person for the consent page's "already allowed" marks; older ones only lose their mark. */
     familiesPerHolder: 16,
-    /** DPoP proof jtis remembered at /token, each for the proof's iat window (RFC 9449 §11.1). */
+    /**
+     * Default for `--dpop-replay-memory`: DPoP proof jtis remembered at /token, each for the proof's iat window
+     * (RFC 9449 §11.1). The one store that refuses rather than evicts when full: forgetting a jti would reopen its replay.
+     */
     dpopProofs: 50_000
 } as const;
 

@@ -5,10 +5,13 @@
  * the new tokens are bound to, or the refusal. With `--require-dpop` a request
  * without a proof is refused; with `--dpop-nonce` every proof must carry a
  * current server nonce, and every /token answer hands out the next one.
+ * The replay memory keeps at most `--dpop-replay-memory` proofs (default
+ * policy.ts CAPS.dpopProofs); when it is full of proofs still inside their
+ * window, a new proof is refused with 503 and Retry-After rather than
+ * forgetting one (token.ts).
  */
 import type { Request, Response } from 'express';
 import { DPOP_ALGORITHMS, DpopNonces, DpopReplayMemory, verifyDpopProof, type DpopRefusal } from '../support/dpop-proof.ts';
-import { CAPS } from './policy.ts';
 
 export { DPOP_ALGORITHMS };
 
@@ -17,19 +20,22 @@ export interface TokenDpopSettings {
     requireDpop: boolean;
     /** `--dpop-nonce`: proofs must carry a current server nonce (RFC 9449 §8). */
     requireNonce: boolean;
+    /** `--dpop-replay-memory`: how many proof jtis /token remembers at most (RFC 9449 §11.1). */
+    dpopReplayMemory: number;
 }
 
 /** The proof's outcome: no proof (Bearer), a proof by key `jkt`, or a refusal. */
 export type TokenDpop = { ok: true; jkt?: string } | DpopRefusal;
 
 export class TokenEndpointDpop {
-    readonly #replay = new DpopReplayMemory(CAPS.dpopProofs);
+    readonly #replay: DpopReplayMemory;
     readonly #nonces?: DpopNonces;
 
     constructor(
         private readonly tokenEndpointUrl: string,
         private readonly settings: TokenDpopSettings
     ) {
+        this.#replay = new DpopReplayMemory(settings.dpopReplayMemory);
         if (settings.requireNonce) this.#nonces = new DpopNonces();
     }
 

@@ -38,6 +38,11 @@ function refuse(res: Response, options: BearerAuthOptions, error?: OAuthError | 
     res.json('code' in error ? error.toResponseObject() : { error: error.error, error_description: error.description });
 }
 
+/** 503 with Retry-After (RFC 9110 §10.2.3): a passing condition of this server, not the client's fault. */
+function unavailable(res: Response, retryAfterSeconds: number, description: string): void {
+    res.status(503).set('Retry-After', String(retryAfterSeconds)).json({ error: 'temporarily_unavailable', error_description: description });
+}
+
 /** RFC 6750 §3.1: a malformed request is 400 `invalid_request`, still with the challenge that says how to authenticate. */
 function refuseMalformed(res: Response, resourceMetadataUrl: string, description: string): void {
     res.status(400).set('WWW-Authenticate', malformedRequestChallenge(resourceMetadataUrl));
@@ -57,14 +62,12 @@ export function requireAccessToken(options: BearerAuthOptions): RequestHandler {
             // Re-spelled as Bearer with one space: the SDK verifies the token itself, and the parser has already checked the grammar.
             req.auth = await verifyBearerToken(`Bearer ${credential.token}`, { verifier, expectedResource: resource, resourceMetadataUrl });
         } catch (error) {
-            if (error instanceof AuthorizationServerUnavailableError) {
-                res.status(503).set('Retry-After', '5').json({ error: 'temporarily_unavailable', error_description: error.message });
-                return;
-            }
+            if (error instanceof AuthorizationServerUnavailableError) return unavailable(res, 5, error.message);
             if (error instanceof OAuthError && error.code === OAuthErrorCode.InvalidToken) return refuse(res, options, error, dpopScheme);
             throw error;
         }
         const unbound = await dpop.check(req, dpopScheme, req.auth);
+        if (unbound?.error === 'temporarily_unavailable') return unavailable(res, unbound.retryAfterSeconds, unbound.description);
         if (unbound) return refuse(res, options, unbound, dpopScheme);
         if (dpopScheme) scopeChallengesUnderDpop(res);
         next();

@@ -10,7 +10,10 @@
  * proof key's thumbprint = `cnf.jkt`. Presented as `Bearer` it is refused
  * (§7.2): whoever copied it has no key. A token without `cnf` presented
  * under the DPoP scheme is refused too. With `--require-dpop` Bearer tokens
- * are refused altogether.
+ * are refused altogether. The proof memory keeps at most
+ * `--dpop-replay-memory` jtis; when it is full of proofs still inside their
+ * window, a valid proof is refused with 503 and Retry-After (bearer-auth.ts)
+ * rather than forgetting one.
  *
  * Once a DPoP request is authenticated, the SDK's per-tool 403
  * insufficient_scope challenge (built with the Bearer scheme) is re-issued
@@ -21,7 +24,7 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
 import { DPOP_ALGORITHMS, DpopReplayMemory, verifyDpopProof } from '../support/dpop-proof.ts';
 
-/** Proof jtis remembered, each for its proof's iat window (RFC 9449 §11.1). */
+/** Default for `--dpop-replay-memory`: proof jtis remembered, each for its proof's iat window (RFC 9449 §11.1). */
 export const MAX_REMEMBERED_PROOFS = 50_000;
 
 /** Where the verifier puts a bound token's `cnf.jkt` (RFC 9449 §6.1). */
@@ -36,18 +39,30 @@ export interface DpopRefusal {
     description: string;
 }
 
+/** A valid proof the full replay memory cannot take: answered 503 with `Retry-After`, not 401 (the client did nothing wrong). */
+export interface DpopMemoryFull {
+    error: 'temporarily_unavailable';
+    description: string;
+    retryAfterSeconds: number;
+}
+
 export function boundJktOf(authInfo: AuthInfo): string | undefined {
     const jkt = authInfo.extra?.[JKT_EXTRA];
     return typeof jkt === 'string' ? jkt : undefined;
 }
 
 export class DpopBinding {
-    readonly #replay = new DpopReplayMemory(MAX_REMEMBERED_PROOFS);
+    readonly #replay: DpopReplayMemory;
 
-    constructor(readonly required: boolean) {}
+    constructor(
+        readonly required: boolean,
+        maxRememberedProofs = MAX_REMEMBERED_PROOFS
+    ) {
+        this.#replay = new DpopReplayMemory(maxRememberedProofs);
+    }
 
     /** RFC 9449 §7: the request's scheme, token binding and proof agree; otherwise why not. */
-    async check(req: Request, presentedAsDpop: boolean, authInfo: AuthInfo): Promise<DpopRefusal | undefined> {
+    async check(req: Request, presentedAsDpop: boolean, authInfo: AuthInfo): Promise<DpopRefusal | DpopMemoryFull | undefined> {
         const boundJkt = boundJktOf(authInfo);
         if (!presentedAsDpop) {
             // RFC 9449 §7.2: a DPoP-bound token is not a Bearer token.
@@ -61,7 +76,10 @@ export class DpopBinding {
             { method: req.method, url: requestUrl(req), accessToken: authInfo.token, boundJkt },
             { replay: this.#replay }
         );
-        return result.ok ? undefined : { error: 'invalid_dpop_proof', description: `The DPoP proof was refused: ${result.reason}.` };
+        if (result.ok) return undefined;
+        // RFC 9449 §11.1: a proof that cannot be remembered is not accepted; forgetting another would reopen its replay.
+        if (result.error === 'replay_memory_full') return { error: 'temporarily_unavailable', description: `The DPoP proof was not accepted: ${result.reason}.`, retryAfterSeconds: result.retryAfterSeconds };
+        return { error: 'invalid_dpop_proof', description: `The DPoP proof was refused: ${result.reason}.` };
     }
 }
 

@@ -19,10 +19,11 @@ import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
 
 /**
  * RFC 8725 §3.1 / RFC 9068 §4: an explicit allow-list — every asymmetric JWS algorithm a real AS may sign
- * access tokens with (RFC 7518 §3.1, RFC 8037), never `none` and never HMAC (the RS holds no shared secret,
- * and a public key must not be usable as one). jose still checks that each key's type fits the algorithm.
+ * access tokens with (RFC 7518 §3.1, RFC 8037, and RFC 9864's fully-specified `Ed25519`, which oidc-provider 9
+ * signs with), never `none` and never HMAC (the RS holds no shared secret, and a public key must not be usable
+ * as one). jose still checks that each key's type fits the algorithm.
  */
-export const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+export const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'];
 
 /** RFC 9068 §2.1: an access token's JOSE header says `typ: at+jwt`. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';

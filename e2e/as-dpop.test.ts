@@ -5,12 +5,16 @@
  * hostile proof is refused with invalid_dpop_proof and leaves the code
  * unused; the refresh token is bound to the key (another key or none is
  * refused); --require-dpop refuses Bearer; --dpop-nonce runs the §8 flow.
+ * A proof is single-use up to the last second its iat is acceptable; a full
+ * replay memory (--dpop-replay-memory) refuses new proofs with 503 and
+ * Retry-After instead of forgetting one. Proofs signed with Ed25519 (RFC 9864)
+ * are accepted; RSA proof keys outside e=65537, 2048–4096 bits are refused.
  */
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/spawn.ts';
-import { approvedCode, completeFlow, DEFAULT_RESOURCE, exchangeCode, postForm, type ApprovedCode, type TokenSet } from './as-flow.ts';
-import { hmacProof, proof, proofKey, unsignedProof, type ProofKey } from './dpop-proofs.ts';
+import { approvedCode, completeFlow, DEFAULT_RESOURCE, exchangeCode, pkcePair, postForm, registerClient, type ApprovedCode, type TestClient, type TokenSet } from './as-flow.ts';
+import { hmacProof, proof, proofKey, rsaModulusOfBits, sendTwiceInItsLastSecond, unsignedProof, type ProofKey } from './dpop-proofs.ts';
 
 let as: RunningServer;
 let strict: RunningServer;
@@ -87,6 +91,69 @@ describe('code redemption with a proof', () => {
         const once = await proof(key, { htm: 'POST', htu: tokenUrl(as) });
         expect((await redeem(as, await approvedCode(as.origin), once)).status).toBe(200);
         expect(await refusal(await redeem(as, await approvedCode(as.origin), once))).toEqual({ status: 400, error: 'invalid_dpop_proof' });
+    });
+});
+
+describe('proof keys and algorithms', () => {
+    it('accepts a proof signed with alg Ed25519 (RFC 9864) and binds the tokens to its key', async () => {
+        const ed25519 = await proofKey('Ed25519');
+        const response = await redeem(as, await approvedCode(as.origin), await proof(ed25519, { htm: 'POST', htu: tokenUrl(as) }));
+        expect(response.status).toBe(200);
+        expect(decodeJwt(((await response.json()) as TokenSet).access_token).cnf).toEqual({ jkt: ed25519.jkt });
+    });
+
+    it('refuses an RSA proof key with exponent 3, or with a 4097-bit modulus, naming the rule, and leaves the code usable', async () => {
+        const rsa = await proofKey('RS256');
+        const grant = await approvedCode(as.origin);
+        for (const jwk of [{ ...rsa.publicJwk, e: 'Aw' }, { ...rsa.publicJwk, n: rsaModulusOfBits(4097) }]) {
+            const response = await redeem(as, grant, await proof(rsa, { htm: 'POST', htu: tokenUrl(as), jwk }));
+            expect(response.status).toBe(400);
+            expect(await response.json()).toEqual({ error: 'invalid_dpop_proof', error_description: 'the DPoP proof RSA key must have exponent 65537 and a 2048 to 4096-bit modulus' });
+        }
+        expect((await redeem(as, grant, await proof(rsa, { htm: 'POST', htu: tokenUrl(as) }))).status).toBe(200);
+    });
+});
+
+/** A token request whose proof decides the answer: the code is no code, so a proof that passes meets invalid_grant. */
+async function tokenRequestWith(server: RunningServer, client: TestClient, dpop: string): Promise<{ status: number; retryAfter: string | null; body: Record<string, string> }> {
+    const grant: ApprovedCode = { client, pkce: pkcePair(), code: 'no-such-code', resource: DEFAULT_RESOURCE };
+    const response = await redeem(server, grant, dpop);
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, string> };
+}
+
+describe('replay (RFC 9449 §11.1)', () => {
+    it('a proof used in the last second its iat is acceptable is refused when used again in that second', async () => {
+        const client = await registerClient(as.origin);
+        const [first, replay] = await sendTwiceInItsLastSecond(
+            (iat) => proof(key, { htm: 'POST', htu: tokenUrl(as), iat }),
+            (dpop) => tokenRequestWith(as, client, dpop),
+            (answer) => answer.body.error_description?.includes('iat is outside') === true
+        );
+        expect(first.body.error).toBe('invalid_grant');
+        expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof', error_description: 'the DPoP proof was already used (jti replayed)' } });
+    });
+
+    describe('with a full replay memory (--dpop-replay-memory 2)', () => {
+        let small: RunningServer;
+
+        beforeAll(async () => {
+            small = await startServer('demo-as/main.ts', ['--port', '0', '--dpop-replay-memory', '2']);
+        });
+
+        afterAll(async () => {
+            await small?.stop();
+        });
+
+        it('refuses a new proof with 503, Retry-After and temporarily_unavailable, and forgets neither remembered proof', async () => {
+            const client = await registerClient(small.origin);
+            const remembered = await Promise.all([proof(key, { htm: 'POST', htu: tokenUrl(small) }), proof(key, { htm: 'POST', htu: tokenUrl(small) })]);
+            for (const dpop of remembered) expect((await tokenRequestWith(small, client, dpop)).body.error).toBe('invalid_grant');
+            const refused = await tokenRequestWith(small, client, await proof(key, { htm: 'POST', htu: tokenUrl(small) }));
+            expect(refused).toMatchObject({ status: 503, body: { error: 'temporarily_unavailable', error_description: expect.stringContaining('Retry-After') } });
+            expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+            expect(Number(refused.retryAfter)).toBeLessThanOrEqual(66);
+            for (const dpop of remembered) expect((await tokenRequestWith(small, client, dpop)).body.error_description).toBe('the DPoP proof was already used (jti replayed)');
+        });
     });
 });
 

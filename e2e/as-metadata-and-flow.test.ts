@@ -65,7 +65,7 @@ describe('demo-as metadata', () => {
             code_challenge_methods_supported: ['S256'],
             token_endpoint_auth_methods_supported: ['none'],
             authorization_response_iss_parameter_supported: true,
-            dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA']
+            dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519']
         });
         expect(metadata.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     });

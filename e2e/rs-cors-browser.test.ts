@@ -106,7 +106,7 @@ describe('a browser-based client on another loopback origin', () => {
         const result = await fetchFromPage(`http://localhost:${pagePort}`);
         expect(result.failed).toBeUndefined();
         expect(result.status).toBe(401);
-        expect(result.challenge).toBe(`Bearer resource_metadata="${rs!.metadataUrl}", scope="files:read", DPoP algs="ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA"`);
+        expect(result.challenge).toBe(`Bearer resource_metadata="${rs!.metadataUrl}", scope="files:read", DPoP algs="ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA Ed25519"`);
     });
 
     it('calls a tool with its token (a preflighted request with Authorization)', async () => {

@@ -3,9 +3,11 @@
  * finds the metadata where RFC 8414 §3.1 puts it and, failing that, where
  * OpenID Connect Discovery does (both forms for an issuer with a path), in
  * the order the MCP authorization spec lists them; it accepts access tokens
- * signed with any asymmetric JWS algorithm (EdDSA, PS256, ES384, RS512, …).
+ * signed with any asymmetric JWS algorithm (EdDSA and RFC 9864's Ed25519, PS256, ES384, RS512, …).
  * When no location answers, the 503's log line names every URL tried and
- * what it answered.
+ * what it answered. The issuer is used exactly as given and as the AS names
+ * itself (RFC 8414 §3.3): one ending in `/` keeps it, in the metadata check,
+ * the protected-resource metadata and the tokens' `iss`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeAs, type FakeAsOptions } from './fixtures/fake-as.ts';
@@ -78,8 +80,33 @@ describe('AS metadata discovery', () => {
     });
 });
 
+describe('the issuer, exactly as the AS names itself (RFC 8414 §3.3)', () => {
+    it('an issuer ending in "/": metadata found where RFC 8414 §3.1 puts it, the issuer listed as given, its tokens accepted', async () => {
+        const { as, rs, answer } = await listFilesAgainst({ issuerPath: '/' });
+        expect(as.issuer).toBe(`${as.origin}/`);
+        expect(answer.status).toBe(200);
+        expect(as.hits.get('/.well-known/oauth-authorization-server')).toBe(1);
+        const metadata = (await (await fetch(rs.metadataUrl)).json()) as { authorization_servers: string[] };
+        expect(metadata.authorization_servers).toEqual([as.issuer]);
+    });
+
+    it('iss is compared exactly: a trailing slash more or less is another issuer (401)', async () => {
+        const refusals: Record<string, unknown> = {};
+        for (const issuerPath of ['/', '']) {
+            const as = await startFakeAs({ issuerPath });
+            running.push(as);
+            const rs = await startRs(as.issuer);
+            running.push(rs);
+            const answer = await post(rs, 'legacy', toolCall('list-files'), await as.mintBad('iss-slash-toggled', { audience: rs.mcpUrl }));
+            refusals[issuerPath ? 'issuer with the slash, iss without' : 'issuer without the slash, iss with'] = [answer.status, answer.json.error_description];
+        }
+        const differentIssuer = [401, 'The access token was issued by a different authorization server.'];
+        expect(refusals).toEqual({ 'issuer with the slash, iss without': differentIssuer, 'issuer without the slash, iss with': differentIssuer });
+    });
+});
+
 describe('access-token signing algorithms', () => {
-    const asymmetric = ['EdDSA', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
+    const asymmetric = ['EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
 
     it(`tokens signed with each of ${asymmetric.join(', ')} are accepted`, async () => {
         const as = await startFakeAs({ algs: asymmetric });

@@ -6,11 +6,15 @@
  * invalid_dpop_proof under the DPoP scheme; the bound token presented as
  * Bearer is refused (§7.2); challenges name DPoP with algs (§7.1), the
  * per-tool 403 insufficient_scope too; --require-dpop refuses Bearer tokens.
+ * A proof is single-use up to the last second its iat is acceptable; a full
+ * replay memory (--dpop-replay-memory) answers 503 with Retry-After instead
+ * of forgetting a proof. Ed25519 (RFC 9864) proofs are accepted; RSA proof
+ * keys outside e=65537, 2048–4096 bits are refused, naming the rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/spawn.ts';
 import { approvedCode, exchangeCode, type TokenSet } from './as-flow.ts';
-import { hmacProof, proof, proofKey, unsignedProof, type ProofKey, type ProofFields } from './dpop-proofs.ts';
+import { hmacProof, proof, proofKey, rsaModulusOfBits, sendTwiceInItsLastSecond, unsignedProof, type ProofKey, type ProofFields } from './dpop-proofs.ts';
 import { mcpRequest, send, toolCall, type HttpAnswer } from './rs-fixture.ts';
 
 let as: RunningServer;
@@ -147,5 +151,68 @@ describe('--require-dpop', () => {
         const token = await tokenFor(mcp(strictRs), key);
         const answer = await call(strictRs, 'list-files', `DPoP ${token.access_token}`, await proof(key, fieldsFor(strictRs, token.access_token)));
         expect(answer.status).toBe(200);
+    });
+});
+
+describe('proof keys and algorithms', () => {
+    it('accepts a token bound to an Ed25519 key with a proof signed with alg Ed25519 (RFC 9864)', async () => {
+        const ed25519 = await proofKey('Ed25519');
+        const token = await tokenFor(mcp(rs), ed25519);
+        const answer = await call(rs, 'list-files', `DPoP ${token.access_token}`, await proof(ed25519, fieldsFor(rs, token.access_token)));
+        expect(answer.status).toBe(200);
+    });
+
+    it('refuses an RSA proof key with exponent 3, or with a 4097-bit modulus, naming the rule (401 invalid_dpop_proof)', async () => {
+        const rsa = await proofKey('RS256');
+        const token = await tokenFor(mcp(rs), rsa);
+        for (const jwk of [{ ...rsa.publicJwk, e: 'Aw' }, { ...rsa.publicJwk, n: rsaModulusOfBits(4097) }]) {
+            const answer = await call(rs, 'list-files', `DPoP ${token.access_token}`, await proof(rsa, { ...fieldsFor(rs, token.access_token), jwk }));
+            expect(answer.status).toBe(401);
+            expect(answer.json).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof was refused: the DPoP proof RSA key must have exponent 65537 and a 2048 to 4096-bit modulus.' });
+        }
+        expect((await call(rs, 'list-files', `DPoP ${token.access_token}`, await proof(rsa, fieldsFor(rs, token.access_token)))).status).toBe(200);
+    });
+});
+
+describe('replay (RFC 9449 §11.1)', () => {
+    it('a proof used in the last second its iat is acceptable is refused when used again in that second', async () => {
+        const [first, replay] = await sendTwiceInItsLastSecond(
+            (iat) => proof(key, fieldsFor(rs, bound.access_token, { iat })),
+            (dpop) => call(rs, 'list-files', `DPoP ${bound.access_token}`, dpop),
+            (answer) => String(answer.json?.error_description).includes('iat is outside')
+        );
+        expect(first.status).toBe(200);
+        expect(replay.status).toBe(401);
+        expect(replay.json).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof was refused: the DPoP proof was already used (jti replayed).' });
+    });
+
+    describe('with a full replay memory (--dpop-replay-memory 2)', () => {
+        let small: RunningServer;
+
+        beforeAll(async () => {
+            small = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin, '--dpop-replay-memory', '2']);
+        });
+
+        afterAll(async () => {
+            await small?.stop();
+        });
+
+        it('answers a valid new proof with 503, Retry-After and temporarily_unavailable, and forgets neither remembered proof', async () => {
+            const token = await tokenFor(mcp(small), key);
+            const remembered = await Promise.all([proof(key, fieldsFor(small, token.access_token)), proof(key, fieldsFor(small, token.access_token))]);
+            for (const dpop of remembered) expect((await call(small, 'list-files', `DPoP ${token.access_token}`, dpop)).status).toBe(200);
+            const refused = await call(small, 'list-files', `DPoP ${token.access_token}`, await proof(key, fieldsFor(small, token.access_token)));
+            expect(refused.status).toBe(503);
+            expect(refused.json).toEqual({
+                error: 'temporarily_unavailable',
+                error_description: 'The DPoP proof was not accepted: this server remembers as many DPoP proofs as it can hold; send a new proof after Retry-After.'
+            });
+            expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+            expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(66);
+            for (const dpop of remembered) {
+                const replay = await call(small, 'list-files', `DPoP ${token.access_token}`, dpop);
+                expect(replay.json.error_description).toContain('already used');
+            }
+        });
     });
 });

@@ -21,7 +21,10 @@
  * (docs/dpop.md, "What a proof costs at the RS").
  *
  * `DpopReplayMemory` is that memory of `jti`s, bounded in time (a `jti` is
- * kept only as long as its proof could pass the `iat` window) and in size.
+ * kept exactly as long as its proof could pass the `iat` window: both come
+ * from `proofAcceptableUntil`) and in size. A full memory forgets nothing
+ * still inside its window: the proof is refused instead (`replay_memory_full`,
+ * which each server answers with 503 and `Retry-After`).
  * `DpopNonces` are stateless server nonces (§8, §9): an HMAC of the current
  * time slot, so any replica with the same secret can check them and nothing
  * per client is stored.
@@ -34,8 +37,11 @@ import { EmbeddedJWK } from 'jose/jwk/embedded';
 import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
 import { jwtVerify } from 'jose/jwt/verify';
 
-/** RFC 9449 §5.1 / §11.6: asymmetric algorithms only — never `none`, never HMAC. */
-export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+/**
+ * RFC 9449 §5.1 / §11.6: asymmetric algorithms only — never `none`, never HMAC. `Ed25519` is RFC 9864's
+ * fully-specified name for what `EdDSA` names with an Ed25519 key (oidc-provider 9 signs with it).
+ */
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'] as const;
 
 /** RFC 9449 §4.2: the proof's JOSE header says `typ: dpop+jwt`. */
 export const DPOP_TYP = 'dpop+jwt';
@@ -44,6 +50,25 @@ export const DPOP_TYP = 'dpop+jwt';
 export const PROOF_MAX_AGE_SECONDS = 60;
 /** How far in the future a proof's `iat` may lie (clock skew). */
 export const PROOF_MAX_SKEW_SECONDS = 5;
+
+/**
+ * RFC 9449 §11.1: the last moment (seconds) at which a proof with this `iat` passes the window, inclusive.
+ * The `iat` check and the replay memory both use it, so a `jti` is remembered for every second its
+ * proof could be accepted, the boundary second included.
+ */
+export function proofAcceptableUntil(iat: number): number {
+    return iat + PROOF_MAX_AGE_SECONDS;
+}
+
+/** The first moment at which a proof with this `iat` passes the window (a clock up to the skew behind the client's). */
+function proofAcceptableFrom(iat: number): number {
+    return iat - PROOF_MAX_SKEW_SECONDS;
+}
+
+/** RSA proof keys (RFC 7518 §3.3 sets the minimum; the maximum is this suite's): verifying costs what the modulus and exponent make it. */
+const RSA_MODULUS_BITS = { min: 2048, max: 4096 } as const;
+/** The one public exponent accepted: 65537, base64url `AQAB`. */
+const RSA_PUBLIC_EXPONENT = 'AQAB';
 
 /** RFC 7517 members that only a private (or symmetric) key has. */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -61,7 +86,15 @@ export interface ExpectedRequest {
     boundJkt?: string;
 }
 
-export type DpopRefusal = { ok: false; error: 'invalid_dpop_proof' | 'use_dpop_nonce'; reason: string };
+/**
+ * Why a proof was refused: it breaks a rule (`invalid_dpop_proof`), it needs a server nonce
+ * (`use_dpop_nonce`, §8), or it is valid but the replay memory is full of proofs still inside their
+ * window (`replay_memory_full`): the server cannot remember it, so it must not accept it; the caller
+ * answers 503 with `Retry-After: retryAfterSeconds`.
+ */
+export type DpopRefusal =
+    | { ok: false; error: 'invalid_dpop_proof' | 'use_dpop_nonce'; reason: string }
+    | { ok: false; error: 'replay_memory_full'; reason: string; retryAfterSeconds: number };
 export type DpopCheck = { ok: true; jkt: string; jti: string } | DpopRefusal;
 
 export interface DpopProofOptions {
@@ -73,6 +106,12 @@ export interface DpopProofOptions {
 
 const invalid = (reason: string): DpopRefusal => ({ ok: false, error: 'invalid_dpop_proof', reason });
 const useNonce = (reason: string): DpopRefusal => ({ ok: false, error: 'use_dpop_nonce', reason });
+const memoryFull = (retryAfterSeconds: number): DpopRefusal => ({
+    ok: false,
+    error: 'replay_memory_full',
+    reason: 'this server remembers as many DPoP proofs as it can hold; send a new proof after Retry-After',
+    retryAfterSeconds
+});
 
 /** base64url SHA-256 of the access token: the `ath` claim (RFC 9449 §4.2). */
 export function accessTokenHash(accessToken: string): string {
@@ -108,7 +147,7 @@ export async function verifyDpopProof(proof: string | undefined, expected: Expec
     const nonce = checkNonce(payload.nonce, options);
     if (nonce) return nonce;
     // §4.3 (11): iat within an acceptable window; with nonces on, an old proof is asked to use one (§8).
-    if (payload.iat < now - PROOF_MAX_AGE_SECONDS || payload.iat > now + PROOF_MAX_SKEW_SECONDS) {
+    if (now < proofAcceptableFrom(payload.iat) || now > proofAcceptableUntil(payload.iat)) {
         return options.nonces ? useNonce('the DPoP proof iat is outside the accepted window; use the DPoP-Nonce') : invalid('the DPoP proof iat is outside the accepted window');
     }
 
@@ -119,8 +158,10 @@ export async function verifyDpopProof(proof: string | undefined, expected: Expec
     const { jkt } = header;
     // §4.3 (12) / §5: the key is the one the token is bound to.
     if (expected.boundJkt !== undefined && !equalStrings(jkt, expected.boundJkt)) return invalid('the DPoP proof key is not the key the token is bound to');
-    // §4.3 (10) / §11.1: a proof is used once.
-    if (!options.replay.remember(`${jkt}:${payload.jti}`, payload.iat + PROOF_MAX_AGE_SECONDS, now)) return invalid('the DPoP proof was already used (jti replayed)');
+    // §4.3 (10) / §11.1: a proof is used once, so its jti is kept for as long as its iat is acceptable.
+    const remembered = options.replay.remember(`${jkt}:${payload.jti}`, proofAcceptableUntil(payload.iat), now);
+    if (remembered.outcome === 'replayed') return invalid('the DPoP proof was already used (jti replayed)');
+    if (remembered.outcome === 'full') return memoryFull(remembered.retryAfterSeconds);
     return { ok: true, jkt, jti: payload.jti };
 }
 
@@ -179,6 +220,9 @@ async function checkHeader(proof: string): Promise<ProofHeader | DpopRefusal> {
     // §4.3 (7): the jwk header is a public key.
     if (!isObject(header.jwk)) return invalid('the DPoP proof has no jwk header');
     if (PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(header.jwk as object, member))) return invalid('the DPoP proof jwk must not contain private key material');
+    // RFC 7518 §3.3: RSA keys of at least 2048 bits. The exponent and the maximum are ours: the sender picks both and the
+    // verification cost grows with them, so a key outside them is refused before any key import or signature work.
+    if (header.jwk.kty === 'RSA' && !isBoundedRsaKey(header.jwk)) return invalid('the DPoP proof RSA key must have exponent 65537 and a 2048 to 4096-bit modulus');
     try {
         // jose imports the jwk for this alg, refusing a key of another type or curve, or one whose use/alg says otherwise.
         const key = await EmbeddedJWK(header as JWSHeaderParameters);
@@ -187,6 +231,24 @@ async function checkHeader(proof: string): Promise<ProofHeader | DpopRefusal> {
         return invalid('the DPoP proof signature does not verify with its jwk');
     }
 }
+
+/** An RSA public key whose cost to verify is bounded: e = 65537, and a modulus of 2048 to 4096 bits. */
+function isBoundedRsaKey(jwk: Record<string, unknown>): boolean {
+    if (jwk.e !== RSA_PUBLIC_EXPONENT || typeof jwk.n !== 'string' || !BASE64URL.test(jwk.n)) return false;
+    // The longest acceptable modulus is 683 base64url characters; a longer one is refused without decoding.
+    if (jwk.n.length > Math.ceil(RSA_MODULUS_BITS.max / 6)) return false;
+    const bits = bitLength(Buffer.from(jwk.n, 'base64url'));
+    return bits >= RSA_MODULUS_BITS.min && bits <= RSA_MODULUS_BITS.max;
+}
+
+/** The bit length of an unsigned big-endian integer. */
+function bitLength(bytes: Buffer): number {
+    const first = bytes.findIndex((byte) => byte !== 0);
+    if (first === -1) return 0;
+    return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function headerOf(proof: string): Record<string, unknown> | undefined {
     try {
@@ -215,38 +277,63 @@ function equalStrings(a: string, b: string): boolean {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** What `DpopReplayMemory.remember` did: kept the id, found it already kept, or had no room (and when it will). */
+export type Remembered = { outcome: 'remembered' } | { outcome: 'replayed' } | { outcome: 'full'; retryAfterSeconds: number };
+
 /**
- * The `jti`s of accepted proofs, each kept until its proof's `iat` leaves the
- * window (after that the proof fails the `iat` check anyway). At most
- * `maxEntries`; when full the oldest goes, so a flood of fresh proofs costs
- * memory up to the cap, never beyond. Per process: replicas must share one
- * (docs/production.md).
+ * The `jti`s of accepted proofs, each kept through the last second its
+ * proof's `iat` is acceptable (`proofAcceptableUntil`); after that the proof
+ * fails the `iat` check anyway. At most `maxEntries`: when the memory is full
+ * of ids still inside their window it forgets none of them, and refuses to
+ * take the new one, saying how long until the first entry expires. So a flood
+ * costs memory up to the cap, never beyond, and never reopens a replay. Per
+ * process: replicas must share one (docs/dpop.md).
+ *
+ * Entries are grouped by the whole second they are kept through, so
+ * forgetting what expired walks at most one window's worth of seconds (66),
+ * once per second, whatever order the proofs' `iat`s arrive in.
  */
 export class DpopReplayMemory {
-    readonly #expiries = new Map<string, number>();
+    readonly #keptThrough = new Map<string, number>();
+    readonly #bySecond = new Map<number, string[]>();
+    #sweptAt = Number.NEGATIVE_INFINITY;
 
     constructor(private readonly maxEntries = 50_000) {}
 
     get size(): number {
-        return this.#expiries.size;
+        return this.#keptThrough.size;
     }
 
-    /** Records `id` until `expiresAt` (seconds); false when it is already on record. */
-    remember(id: string, expiresAt: number, now: number): boolean {
+    /** Keeps `id` until `keptThrough` (seconds, inclusive) has passed; refuses an id already kept, or a new one when full. */
+    remember(id: string, keptThrough: number, now: number): Remembered {
         this.#forgetExpired(now);
-        const known = this.#expiries.get(id);
-        if (known !== undefined && known > now) return false;
-        if (this.#expiries.size >= this.maxEntries) this.#expiries.delete(this.#expiries.keys().next().value as string);
-        this.#expiries.set(id, expiresAt);
-        return true;
+        const known = this.#keptThrough.get(id);
+        if (known !== undefined && known >= now) return { outcome: 'replayed' };
+        if (known === undefined && this.#keptThrough.size >= this.maxEntries) return { outcome: 'full', retryAfterSeconds: this.#secondsUntilRoom(now) };
+        this.#keptThrough.set(id, keptThrough);
+        const second = Math.floor(keptThrough);
+        const group = this.#bySecond.get(second);
+        if (group) group.push(id);
+        else this.#bySecond.set(second, [id]);
+        return { outcome: 'remembered' };
     }
 
-    /** Entries arrive roughly in expiry order; drop from the front while they have expired. */
+    /** Drops every group whose whole second has passed; a later clock reading is needed for anything new to expire. */
     #forgetExpired(now: number): void {
-        for (const [id, expiresAt] of this.#expiries) {
-            if (expiresAt > now) return;
-            this.#expiries.delete(id);
+        if (now <= this.#sweptAt) return;
+        this.#sweptAt = now;
+        for (const [second, ids] of this.#bySecond) {
+            if (second + 1 > now) continue;
+            for (const id of ids) if ((this.#keptThrough.get(id) ?? now) < now) this.#keptThrough.delete(id);
+            this.#bySecond.delete(second);
         }
+    }
+
+    /** Whole seconds until the earliest group is past (at least 1): when a full memory has room again. */
+    #secondsUntilRoom(now: number): number {
+        let earliest = Number.POSITIVE_INFINITY;
+        for (const second of this.#bySecond.keys()) earliest = Math.min(earliest, second);
+        return Math.max(1, Math.ceil(earliest + 1 - now));
     }
 }
 

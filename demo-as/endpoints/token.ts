@@ -4,9 +4,10 @@
  * client_id (RFC 6749 §3.2.1; token_endpoint_auth_method "none") and hands
  * the request to its grant. Every answer is JSON with Cache-Control: no-store
  * and Pragma: no-cache (RFC 6749 §5.1); every error is 400 with an RFC 6749
- * §5.2 code.
+ * §5.2 (or RFC 9449 §5) code, except a full DPoP replay memory: 503.
  */
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { DpopRefusal } from '../../support/dpop-proof.ts';
 import type { AsContext } from '../context.ts';
 import { readForm } from '../http/form-body.ts';
 import type { Params } from '../http/params.ts';
@@ -24,6 +25,19 @@ const GRANTS: Record<string, Grant> = {
     authorization_code: authorizationCodeGrant,
     refresh_token: refreshTokenGrant
 };
+
+/**
+ * RFC 9449 §5: a refused proof is a 400 with its error code. RFC 9449 §11.1: a valid proof the full replay
+ * memory cannot remember is not accepted either; it is refused as a passing condition (503 with Retry-After,
+ * RFC 9110 §10.2.3) rather than forgetting another proof still inside its window. The DPoP-Nonce header, when
+ * nonces are on, is already set: a nonce makes no room in the memory, so use_dpop_nonce would only invite a
+ * retry that meets the same full memory.
+ */
+function refuseProof(res: Response, refusal: DpopRefusal): void {
+    if (refusal.error !== 'replay_memory_full') return sendOAuthError(res, 400, refusal.error, refusal.reason);
+    res.set('Retry-After', String(refusal.retryAfterSeconds));
+    sendOAuthError(res, 503, 'temporarily_unavailable', refusal.reason);
+}
 
 export function tokenEndpoint(ctx: AsContext): RequestHandler {
     return async (req, res) => {
@@ -53,7 +67,7 @@ export function tokenEndpoint(ctx: AsContext): RequestHandler {
         // RFC 9449 §5: a DPoP proof, if sent (or required), is checked before the grant; its key binds the tokens.
         ctx.dpop.offerNonce(res);
         const dpop = await ctx.dpop.check(req);
-        if (!dpop.ok) return sendOAuthError(res, 400, dpop.error, dpop.reason);
+        if (!dpop.ok) return refuseProof(res, dpop);
 
         const result = await grant(params, client, ctx, dpop.jkt);
         if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);

@@ -1,11 +1,13 @@
 /**
  * The shared DPoP proof check (support/dpop-proof.ts), one hostile proof per
  * RFC 9449 §4.3 rule, each refused with its own invalid_dpop_proof reason;
- * plus the bounded jti memory and the stateless nonces.
+ * the proof keys and algorithms accepted; the jti memory, which keeps a proof
+ * single-use through the last second its iat is acceptable and refuses new
+ * proofs rather than forget one when full; and the stateless nonces.
  */
 import { describe, expect, it } from 'vitest';
-import { DpopNonces, DpopReplayMemory, PROOF_MAX_AGE_SECONDS, verifyDpopProof, type ExpectedRequest } from '../../support/dpop-proof.ts';
-import { hmacProof, proof, proofKey, unsignedProof } from '../dpop-proofs.ts';
+import { DpopNonces, DpopReplayMemory, PROOF_MAX_AGE_SECONDS, PROOF_MAX_SKEW_SECONDS, verifyDpopProof, type ExpectedRequest } from '../../support/dpop-proof.ts';
+import { hmacProof, proof, proofKey, rsaModulusOfBits, unsignedProof, type ProofKey } from '../dpop-proofs.ts';
 
 const URL_ = 'http://127.0.0.1:4000/token';
 const request: ExpectedRequest = { method: 'POST', url: URL_ };
@@ -79,6 +81,76 @@ describe('verifyDpopProof', async () => {
     });
 });
 
+describe('single use for the whole iat window (RFC 9449 §11.1)', async () => {
+    const key = await proofKey();
+    const T = 1_900_000_000;
+    /** verifyDpopProof with the server's clock at `at` (whole seconds, as the servers read it). */
+    const checkAt = (at: number, dpop: string, replay: DpopReplayMemory) => verifyDpopProof(dpop, request, { replay, nowSeconds: () => at });
+
+    it.each([
+        ['issued now, replayed at the last second it is acceptable', 0],
+        [`issued ${PROOF_MAX_AGE_SECONDS} s ago (the oldest acceptable), replayed in that second`, -PROOF_MAX_AGE_SECONDS],
+        [`dated ${PROOF_MAX_SKEW_SECONDS} s ahead (the most skew accepted), replayed at its last acceptable second`, PROOF_MAX_SKEW_SECONDS]
+    ])('a proof %s is refused as a replay', async (_label, iatOffset) => {
+        const replay = new DpopReplayMemory();
+        const once = await proof(key, { htm: 'POST', htu: URL_, iat: T + iatOffset });
+        expect(await checkAt(T, once, replay)).toMatchObject({ ok: true });
+        const lastAcceptable = T + iatOffset + PROOF_MAX_AGE_SECONDS;
+        expect(await checkAt(lastAcceptable, once, replay)).toMatchObject({ ok: false, error: 'invalid_dpop_proof', reason: expect.stringContaining('already used') });
+        // One second later the proof is refused as too old: the iat check takes over from the memory.
+        expect(await checkAt(lastAcceptable + 1, once, replay)).toMatchObject({ ok: false, reason: expect.stringContaining('iat is outside') });
+    });
+
+    it('a full memory forgets no jti still in its window: it refuses the new proof with replay_memory_full and when to retry', async () => {
+        const replay = new DpopReplayMemory(2);
+        const fresh = await proof(key, { htm: 'POST', htu: URL_, iat: T });
+        // Back-dated: acceptable through T + 1, though it arrives after a fresher one.
+        const old = await proof(key, { htm: 'POST', htu: URL_, iat: T + 1 - PROOF_MAX_AGE_SECONDS });
+        expect(await checkAt(T, fresh, replay)).toMatchObject({ ok: true });
+        expect(await checkAt(T, old, replay)).toMatchObject({ ok: true });
+        const third = await proof(key, { htm: 'POST', htu: URL_, iat: T });
+        expect(await checkAt(T, third, replay)).toEqual({ ok: false, error: 'replay_memory_full', reason: expect.stringContaining('Retry-After'), retryAfterSeconds: 2 });
+        // Nothing was evicted: both remembered proofs are still refused as replays.
+        expect(await checkAt(T + 1, fresh, replay)).toMatchObject({ reason: expect.stringContaining('already used') });
+        expect(await checkAt(T + 1, old, replay)).toMatchObject({ reason: expect.stringContaining('already used') });
+        expect(await checkAt(T + 1, third, replay)).toMatchObject({ error: 'replay_memory_full', retryAfterSeconds: 1 });
+        // At T + 2 the back-dated proof has left its window: its room is free again, whatever order the proofs came in.
+        expect(await checkAt(T + 2, third, replay)).toMatchObject({ ok: true });
+        expect(await checkAt(T + 2, fresh, replay)).toMatchObject({ reason: expect.stringContaining('already used') });
+    });
+});
+
+describe('proof keys and algorithms', async () => {
+    const ed25519 = await proofKey('Ed25519');
+    const [rsa2048, rsa4096] = await Promise.all([proofKey('RS256', { modulusLength: 2048 }), proofKey('PS256', { modulusLength: 4096 })]);
+
+    it('accepts the fully-specified alg Ed25519 (RFC 9864) as it accepts EdDSA', async () => {
+        expect(await check(await proof(ed25519, { htm: 'POST', htu: URL_ }))).toMatchObject({ ok: true, jkt: ed25519.jkt });
+        expect(await check(await proof({ ...ed25519, alg: 'EdDSA' }, { htm: 'POST', htu: URL_ }))).toMatchObject({ ok: true, jkt: ed25519.jkt });
+    });
+
+    const outOfBounds: Array<[string, (key: ProofKey) => object]> = [
+        ['exponent 3', (key) => ({ ...key.publicJwk, e: 'Aw' })],
+        ['exponent 2^32 + 1', (key) => ({ ...key.publicJwk, e: 'AQAAAAE' })],
+        ['a 2047-bit modulus', (key) => ({ ...key.publicJwk, n: rsaModulusOfBits(2047) })],
+        ['a 4097-bit modulus', (key) => ({ ...key.publicJwk, n: rsaModulusOfBits(4097) })],
+        ['a 16384-bit modulus', (key) => ({ ...key.publicJwk, n: rsaModulusOfBits(16_384) })],
+        ['a modulus that is not base64url', (key) => ({ ...key.publicJwk, n: 'not base64url!' })]
+    ];
+
+    it(`accepts RSA keys of 2048 and 4096 bits with exponent 65537; refuses, before any signature work, one with ${outOfBounds.map(([label]) => label).join(', ')}`, async () => {
+        expect(await check(await proof(rsa2048, { htm: 'POST', htu: URL_ }))).toMatchObject({ ok: true, jkt: rsa2048.jkt });
+        expect(await check(await proof(rsa4096, { htm: 'POST', htu: URL_ }))).toMatchObject({ ok: true, jkt: rsa4096.jkt });
+        const reasons: Record<string, unknown> = {};
+        for (const [label, jwk] of outOfBounds) {
+            const result = await check(await proof(rsa2048, { htm: 'POST', htu: URL_, jwk: jwk(rsa2048) as ProofKey['publicJwk'] }));
+            reasons[label] = result.ok ? 'accepted' : result.reason;
+        }
+        const refusal = 'the DPoP proof RSA key must have exponent 65537 and a 2048 to 4096-bit modulus';
+        expect(reasons).toEqual(Object.fromEntries(outOfBounds.map(([label]) => [label, refusal])));
+    });
+});
+
 describe('the memo of checked proof headers', async () => {
     const key = await proofKey();
     const impostor = await proofKey();
@@ -137,12 +209,14 @@ describe('server nonces', async () => {
 });
 
 describe('DpopReplayMemory', () => {
-    it('forgets expired entries and stays within its cap', () => {
+    it('keeps each id through its last second, forgets it after, and stays within its cap', () => {
         const memory = new DpopReplayMemory(3);
-        for (let i = 0; i < 10; i++) expect(memory.remember(`j${i}`, 100 + i, 50)).toBe(true);
+        for (let i = 0; i < 3; i++) expect(memory.remember(`j${i}`, 100 + i, 50)).toEqual({ outcome: 'remembered' });
+        expect(memory.remember('j3', 200, 50)).toEqual({ outcome: 'full', retryAfterSeconds: 51 });
         expect(memory.size).toBe(3);
-        expect(memory.remember('j9', 200, 50)).toBe(false);
-        expect(memory.remember('late', 500, 150)).toBe(true);
-        expect(memory.size).toBe(1);
+        expect(memory.remember('j0', 200, 100)).toEqual({ outcome: 'replayed' });
+        expect(memory.remember('j0', 200, 101)).toEqual({ outcome: 'remembered' });
+        expect(memory.remember('late', 500, 150)).toEqual({ outcome: 'remembered' });
+        expect(memory.size).toBe(2);
     });
 });
