@@ -42,9 +42,13 @@ export async function runLogout(storePath: string, print: Print, warn: Print): P
             warn(`kept ${storePath}: it cannot be read (${read.code}), so logout cannot tell what it holds; nothing was revoked or deleted`);
             return 1;
         case 'corrupt': {
+            if (read.parsed === undefined) {
+                warn(`kept ${storePath}: it is not valid JSON, so logout cannot tell what it holds and did not delete it`);
+                warn('revoked nothing; look at the file, then delete it yourself');
+                return 1;
+            }
             const tally = await revokeAll(refreshTokensIn(read.parsed), print, warn);
-            const why = read.parsed === undefined ? 'not valid JSON, so logout cannot tell what it holds' : 'not in the shape of a scoped-tools store';
-            warn(`kept ${storePath}: it is ${why}, and a store logout cannot fully read is not deleted`);
+            warn(`kept ${storePath}: it is not in the shape of a scoped-tools store, so logout did not delete it`);
             warn(`${salvageLine(tally)}; look at the file, then delete it yourself`);
             return 1;
         }
