@@ -32,7 +32,7 @@ export function isSymbolicLink(path: string): boolean {
 }
 
 /** The temporary name a write to `path` goes through: next to it (so rename stays on one file system), unique to this process. */
-export const temporaryNameFor = (path: string) => `${path}.${process.pid}.tmp`;
+const temporaryNameFor = (path: string) => `${path}.${process.pid}.tmp`;
 
 /** Replaces `path` with a file holding `text`, created with `mode`; throws a FileWriteError and leaves nothing behind when it cannot. */
 export function replaceFile(path: string, text: string, mode: number): void {

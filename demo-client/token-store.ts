@@ -23,7 +23,7 @@ export type { StoredClient } from './store-file.ts';
 
 const STORE_MODE = 0o600;
 
-/** Moves an unreadable store to a new name next to it; link(2) never replaces an existing file, so nothing is lost. */
+/** Moves a corrupt store to a new name next to it; link(2) never replaces an existing file, so nothing is lost. */
 function setAside(path: string): string {
     const aside = `${path}.corrupt-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`;
     linkSync(path, aside);
