@@ -80,8 +80,7 @@ async function main(): Promise<number> {
     try {
         return await runClient(options, trace);
     } finally {
-        const exchanges = trace.write();
-        output.out(`trace: ${exchanges} HTTP ${exchanges === 1 ? 'exchange' : 'exchanges'} written to ${options.trace}`);
+        output.out(trace.write());
     }
 }
 

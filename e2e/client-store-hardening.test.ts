@@ -6,7 +6,11 @@
  *   points at an existing file or at one the attacker wants created — and is
  *   left in place; the run still works, its tokens kept in memory;
  * - a store whose mode lets group or others in is refused with one line
- *   saying how to fix it, and left as it was; after that fix the call works.
+ *   saying how to fix it, and left as it was; after that fix the call works;
+ * - a symlink at the store's own path is refused in one line that names it a
+ *   symbolic link (never `chmod`, which would change the link's target),
+ *   whatever it points at; neither the link nor its target is changed, and
+ *   `logout` refuses it the same way instead of deleting it.
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,5 +90,47 @@ describe('a store others can reach', () => {
         expect(run.code).toBe(0);
         expect(run.stdout).toContain('· list-files ✓');
         expect(statSync(storePath).mode & 0o777).toBe(0o600);
+    });
+});
+
+describe('a symlink at the store path', () => {
+    const refusal = (path: string) =>
+        `demo-client: token store ${path} is a symbolic link: refused, so that no one can choose where refresh tokens are read from or written to (RFC 6749 §10.4); remove the link, or pass --store the path of a regular file`;
+    const validStore = `${JSON.stringify({ version: 1, clients: {}, resources: {} })}\n`;
+
+    it.each([
+        ['a file of the user that others can read (mode 0644)', 'the user’s own file\n', 0o644],
+        ['a valid private store elsewhere (mode 0600)', validStore, 0o600],
+        ['nothing (a dangling link)', undefined, undefined]
+    ])('pointing at %s: refused in one line naming the link, and nothing changed', async (_label, content, mode) => {
+        const target = join(dir, 'target.json');
+        if (content !== undefined) {
+            writeFileSync(target, content);
+            chmodSync(target, mode!);
+        }
+        symlinkSync(target, storePath);
+        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--headless', '--store', storePath]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toBe(refusal(storePath));
+        expect(run.stderr).not.toContain('chmod');
+        expect(run.stdout).toBe('');
+        expect(readlinkSync(storePath)).toBe(target);
+        if (content === undefined) expect(existsSync(target)).toBe(false);
+        else {
+            expect(readFileSync(target, 'utf8')).toBe(content);
+            expect(statSync(target).mode & 0o777).toBe(mode);
+        }
+    });
+
+    it('logout refuses it the same way and deletes neither the link nor its target', async () => {
+        const target = join(dir, 'target.json');
+        writeFileSync(target, validStore, { mode: 0o600 });
+        symlinkSync(target, storePath);
+        const run = await runClient(['logout', '--store', storePath]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toBe(refusal(storePath));
+        expect(run.stdout).toBe('');
+        expect(readlinkSync(storePath)).toBe(target);
+        expect(readFileSync(target, 'utf8')).toBe(validStore);
     });
 });

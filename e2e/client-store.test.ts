@@ -5,7 +5,10 @@
  *   all once the token covers it;
  * - the default store lives under $XDG_STATE_HOME, outside the repository;
  * - `logout` deletes it and the next call logs in afresh;
- * - a corrupt or unreadable store is reported in one line and replaced by a fresh login;
+ * - a corrupt store is reported in one line and set aside under a name the
+ *   line gives, never overwritten: a fresh login follows, and a new store is
+ *   written; an unreadable one (a directory in its place) is left as it is,
+ *   and the run keeps its tokens in memory;
  * - the registered redirect_uri and the bound callback port always agree: the
  *   stored port is reused, and when it is taken the client registers again.
  */
@@ -79,26 +82,29 @@ describe('logout', () => {
 });
 
 describe('a bad store', () => {
-    it('corrupt: one clear line, a fresh login, and a valid store afterwards', async () => {
+    it('corrupt: one clear line, the file set aside as it was, a fresh login, and a valid store afterwards', async () => {
         mkdirSync(join(storePath, '..'), { recursive: true });
-        writeFileSync(storePath, '{"version": 1, "clients": [', { mode: 0o600 });
+        const corrupt = '{"version": 1, "clients": [';
+        writeFileSync(storePath, corrupt, { mode: 0o600 });
         const run = await client('call', 'list-files');
         expect(run.code).toBe(0);
-        expect(run.stderr).toBe(`demo-client: token store ${storePath} is corrupt (not a scoped-tools store); starting a fresh login and replacing it`);
+        const aside = /kept it as (\S+) and starting a fresh login$/.exec(run.stderr)?.[1];
+        expect(aside?.slice(0, storePath.length)).toBe(storePath);
+        expect(aside?.slice(storePath.length)).toMatch(/^\.corrupt-\d{8}T\d{6}Z$/);
+        expect(run.stderr).toBe(`demo-client: token store ${storePath} is corrupt (not a scoped-tools store); kept it as ${aside} and starting a fresh login`);
+        expect(readFileSync(aside!, 'utf8')).toBe(corrupt);
         expect(run.stdout).toContain('Registration: client_id');
         expect(JSON.parse(readFileSync(storePath, 'utf8'))).toMatchObject({ version: 1 });
         expect(statSync(storePath).mode & 0o777).toBe(0o600);
     });
 
-    it('unreadable (a directory in its place): one line each for reading and writing, and the call still works', async () => {
+    it('unreadable (a directory in its place): one line, left as it is, and the call still works', async () => {
         mkdirSync(storePath, { recursive: true });
         const run = await client('call', 'list-files');
         expect(run.code).toBe(0);
-        expect(run.stderr.split('\n')).toEqual([
-            `demo-client: token store ${storePath} cannot be read (EISDIR); starting a fresh login`,
-            `demo-client: token store ${storePath} cannot be written (EISDIR); tokens are kept for this run only`
-        ]);
+        expect(run.stderr).toBe(`demo-client: token store ${storePath} cannot be read (EISDIR); starting a fresh login and leaving it as it is, so tokens are kept for this run only`);
         expect(run.stdout).toContain('· list-files ✓');
+        expect(statSync(storePath).isDirectory()).toBe(true);
     });
 });
 
