@@ -6,7 +6,8 @@
  * through the same fetch wrapper, with no code written for them.
  */
 import { describe, expect, it } from 'vitest';
-import { challengeFacts, jsonFacts, paramFacts, requestHeaderFacts, responseHeaderFacts, type FactContext } from '../../demo-client/trace/facts.ts';
+import { challengeFact } from '../../demo-client/trace/challenge.ts';
+import { jsonFacts, paramFacts, requestHeaderFacts, responseHeaderFacts, type FactContext } from '../../demo-client/trace/facts.ts';
 import { Labels } from '../../demo-client/trace/labels.ts';
 import { traceMarkdown } from '../../demo-client/trace/markdown.ts';
 import { TraceRecorder } from '../../demo-client/trace/recorder.ts';
@@ -49,12 +50,14 @@ describe('trace facts', () => {
         expect(jsonFacts({ jsonrpc: '2.0', id: 1, error: { code: -32600, message: 'x' } }, context())).toEqual(['JSON-RPC error -32600']);
     });
 
-    it('read each challenge of a WWW-Authenticate header: scheme, error, scope', () => {
-        expect(challengeFacts('DPoP error="use_dpop_nonce", error_description="Resource server requires nonce", Bearer scope="files:write", resource_metadata="http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp"')).toEqual([
-            'WWW-Authenticate: DPoP error="use_dpop_nonce"',
-            'WWW-Authenticate: Bearer scope="files:write"',
-            'resource_metadata=http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp'
-        ]);
+    it('draw a WWW-Authenticate header as one header: every challenge, every parameter, in the order sent (RFC 9110 §11.6.1)', () => {
+        const metadata = 'http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp';
+        expect(challengeFact(`Bearer error="invalid_token", scope="files:read", resource_metadata="${metadata}", DPoP algs="ES256 EdDSA", error="use_dpop_nonce"`)).toBe(
+            `WWW-Authenticate: Bearer error="invalid_token", scope="files:read", resource_metadata=${metadata}, DPoP algs="ES256 EdDSA", error="use_dpop_nonce"`
+        );
+        expect(challengeFact('DPoP error="use_dpop_nonce", error_description="Sign in at evil.example, now", Bearer scope="files:write"')).toBe(
+            'WWW-Authenticate: DPoP error="use_dpop_nonce", error_description=(not shown), Bearer scope="files:write"'
+        );
     });
 
     it('label every secret header: the token in use with its scheme, DPoP proofs and nonces, cookies', () => {
