@@ -29,10 +29,10 @@ export function quoteUntrusted(text: string, max = 120): string {
 /** How many items of a server's list (authorization servers, scopes, tools) a line shows before "… and N more". */
 export const LIST_LIMIT = 5;
 
-/** The first LIST_LIMIT items, each through `show`, joined; the rest counted, never shown. */
-export function showList<T>(items: readonly T[], show: (item: T) => string, separator = ', '): string {
-    const shown = items.slice(0, LIST_LIMIT).map(show).join(separator);
-    return items.length > LIST_LIMIT ? `${shown} … and ${items.length - LIST_LIMIT} more` : shown;
+/** The first `limit` (LIST_LIMIT) items, each through `show`, joined; the rest counted, never shown. */
+export function showList<T>(items: readonly T[], show: (item: T) => string, separator = ', ', limit = LIST_LIMIT): string {
+    const shown = items.slice(0, limit).map(show).join(separator);
+    return items.length > limit ? `${shown} … and ${items.length - limit} more` : shown;
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens separated by single spaces.

@@ -13,7 +13,10 @@
  */
 import { plainText, showList, showScope, showUrl } from '../plain-text.ts';
 
-/** Most elements (scheme or parameter) a header shows before "… and N more"; a real one has under ten. */
+/**
+ * Most elements (scheme or parameter) a header shows, and most algorithms of an `algs` list, before
+ * "… and N more": a real header has under ten of each, so everything a real server sends is shown.
+ */
 const MAX_ELEMENTS = 12;
 
 // RFC 9110 §5.6.2 token.
@@ -30,7 +33,7 @@ function elements(header: string): string[] {
 const unquoted = (raw: string) => (raw.startsWith('"') ? raw.slice(1, raw.endsWith('"') && raw.length > 1 ? -1 : undefined).replace(/\\(.)/g, '$1') : raw);
 
 // RFC 9449 §7.1: algs is a space-delimited list of JWS algorithm names.
-const showAlgs = (value: string) => (/^[\w.+-]{1,20}( [\w.+-]{1,20})*$/.test(value) ? `"${showList(value.split(' '), (alg) => alg, ' ')}"` : '(a malformed algs value)');
+const showAlgs = (value: string) => (/^[\w.+-]{1,20}( [\w.+-]{1,20})*$/.test(value) ? `"${showList(value.split(' '), (alg) => alg, ' ', MAX_ELEMENTS)}"` : '(a malformed algs value)');
 
 /** How the trace shows one auth-param's value: the decisive ones as they are, the rest not at all. */
 function shownParameter(name: string, raw: string): string {

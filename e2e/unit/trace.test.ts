@@ -12,6 +12,7 @@ import { Labels } from '../../demo-client/trace/labels.ts';
 import { traceMarkdown } from '../../demo-client/trace/markdown.ts';
 import { TraceRecorder } from '../../demo-client/trace/recorder.ts';
 import { tracingFetch } from '../../demo-client/trace/traced-fetch.ts';
+import { asUserAgent } from '../../demo-client/trace/actor.ts';
 
 const context = (): FactContext => ({ labels: new Labels(), issuers: new Set(['https://as.example']) });
 
@@ -60,6 +61,13 @@ describe('trace facts', () => {
         );
     });
 
+    it('keep a WWW-Authenticate header with two challenges as one header, algs included (RFC 9449 §7.1)', () => {
+        const header = 'Bearer resource_metadata="http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp", scope="files:read", DPoP algs="ES256 EdDSA"';
+        expect(responseHeaderFacts(new Headers({ 'www-authenticate': header }), new URL('http://127.0.0.1:3001/mcp'), context())).toEqual([
+            'WWW-Authenticate: Bearer resource_metadata=http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp, scope="files:read", DPoP algs="ES256 EdDSA"'
+        ]);
+    });
+
     it('label every secret header: the token in use with its scheme, DPoP proofs and nonces, cookies', () => {
         const shared = context();
         jsonFacts({ access_token: 'at-value', token_type: 'DPoP' }, shared);
@@ -92,6 +100,38 @@ describe('the trace of exchanges nobody wrote code for', () => {
         expect(markdown).toContain('C->>AS: 2. POST /revoke token_type_hint=refresh_token, token=refresh#35;2<br/>DPoP: proof#35;2');
         expect(markdown).toContain('  2. client → AS: POST /revoke token_type_hint=refresh_token token=refresh#2 DPoP: proof#2 ⇒ 200');
         expect(markdown).not.toMatch(/SECRET|NONCE-1/);
+    });
+
+    it("draws a request to the callback listener once, as received, and never the listener as an authorization server", async () => {
+        const recorder = new TraceRecorder({ command: 'call list-files', userAgent: 'headless' });
+        const listener = 'http://127.0.0.1:5000';
+        recorder.callbackOrigins.add(listener);
+        // The user agent delivers the callback; the run is drawn before that request has its answer.
+        const traced = tracingFetch(recorder, () => new Promise<Response>(() => {}));
+        void asUserAgent(() => traced(`${listener}/callback?code=c0de&state=st4te`));
+        recorder.record({ from: 'user-agent', to: listener, incoming: true, method: 'GET', path: '/callback', request: ['code=code#1'], status: 200, response: [] });
+        const diagram = /```mermaid\n([\s\S]*?)```/.exec(traceMarkdown(recorder))![1]!;
+        expect(diagram.split('\n').filter((line) => line.includes('participant'))).toEqual([
+            '    participant U as headless user agent',
+            '    participant L as callback listener 127.0.0.1:5000',
+            '    participant C as demo-client'
+        ]);
+        expect(diagram.split('\n').filter((line) => line.includes('->>L'))).toEqual(['    U->>L: 1. GET /callback code=code#35;1']);
+    });
+
+    it('folds received requests turned away the same way into the first, with a count', () => {
+        const recorder = new TraceRecorder({ command: 'call list-files', userAgent: 'browser' });
+        const listener = 'http://127.0.0.1:5000';
+        recorder.callbackOrigins.add(listener);
+        for (let n = 0; n < 300; n++) {
+            const exchange = recorder.record({ from: 'user-agent', to: listener, incoming: true, method: 'GET', path: '/callback', request: [], status: 400, response: [] });
+            recorder.event({ kind: 'callback-rejected', reason: 'its state does not match the pending authorization', repeated: n > 0 });
+            recorder.folded(exchange);
+        }
+        const markdown = traceMarkdown(recorder);
+        expect(markdown.match(/U->>L/g)).toHaveLength(1);
+        expect(markdown).toContain('L-->>U: 400 and 299 more turned away the same way');
+        expect(markdown.match(/Note over C: callback turned away/g)).toHaveLength(1);
     });
 
     it('writes text mermaid would read as syntax or HTML as entity codes', () => {
