@@ -101,9 +101,13 @@ export function showUrl(value: string | URL | undefined): string {
     }
 }
 
-/** Free text (an error message, an SDK warning) with every http(s) URL in it redacted as showUrl redacts it. */
+/** Free text (an error message, an SDK warning) with every http(s) URL in it that may carry a credential redacted by redactUrl; the others stay as written. */
 export function redactUrls(text: string): string {
-    return text.replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (url) => (URL.canParse(url) ? redactUrl(new URL(url)) : '(a URL)'));
+    return text.replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (url) => {
+        if (!URL.canParse(url)) return '(a URL)';
+        const parsed = new URL(url);
+        return carriesSecrets(parsed) ? redactUrl(parsed) : url;
+    });
 }
 
 // As UNSAFE_CHARACTERS, but keeping newline and tab: for multi-line tool output.

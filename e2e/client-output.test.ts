@@ -6,7 +6,7 @@
  *   and in the trace;
  * - no secret from a URL's query or userinfo is printed or traced: the
  *   `--server` URL's query values and a challenge's resource_metadata query
- *   values are hidden everywhere, the trace heading included, and a
+ *   values are hidden everywhere, the trace heading and logout included, and a
  *   `--server` URL with a user name and password is refused without being
  *   repeated;
  * - with no authorization server metadata (the SDK falls back to the default
@@ -73,9 +73,13 @@ describe('secrets in URLs', () => {
         expect(run.stdout).toContain(`    the challenge: scope "files:read", resource_metadata ${servers.rs.origin}/.well-known/oauth-protected-resource/mcp?sig=(hidden)\n`);
         expect(run.trace).toContain(`# Trace: demo-client call list-files against ${servers.mcpUrl}?api_key=(hidden)&token=(hidden)\n`);
         expect(run.trace).toContain(`resource_metadata=${servers.rs.origin}/.well-known/oauth-protected-resource/mcp?sig=(hidden)`);
+        // logout names the stored resource (the --server URL as given) the same way.
+        const logout = await runToEnd('demo-client/main.ts', ['logout', '--store', join(work.path, 'query.json')], { env: { NO_COLOR: '1' } });
+        expect(logout.stderr).toContain(`the refresh token for ${servers.mcpUrl}?api_key=(hidden)&token=(hidden) `);
         for (const secret of ['SERVER-SECRET', 'TOKEN-SECRET', 'META-SECRET']) {
             expect(run.stdout, 'stdout').not.toContain(secret);
             expect(run.trace, 'trace').not.toContain(secret);
+            expect(logout.stdout + logout.stderr, 'logout').not.toContain(secret);
         }
     });
 

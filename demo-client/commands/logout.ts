@@ -6,6 +6,7 @@
  * and does not keep the store from being deleted.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { plainText, redactUrls } from '../plain-text.ts';
 import { revokeRefreshToken, type HeldRefreshToken, type RevocationOutcome } from '../revocation.ts';
 import { TokenStore } from '../token-store.ts';
 
@@ -23,8 +24,10 @@ export async function runLogout(storePath: string, print: (line: string) => void
 }
 
 function report(held: HeldRefreshToken, result: RevocationOutcome, print: (line: string) => void, warn: (line: string) => void): void {
-    const what = `the refresh token for ${held.resource}`;
-    if (result.outcome === 'revoked') return print(`revoked ${what} at ${held.issuer} (its access token ends when it expires)`);
-    if (result.outcome === 'not-offered') return warn(`${held.issuer} offers no revocation endpoint; ${what} stays valid there until it expires`);
-    warn(`could not revoke ${what} at ${held.issuer}: ${result.reason}; it stays valid there until it expires`);
+    // Both came from the store: shown as every URL is (no user name, password or query value).
+    const what = `the refresh token for ${plainText(redactUrls(held.resource), 200)}`;
+    const issuer = plainText(redactUrls(held.issuer), 200);
+    if (result.outcome === 'revoked') return print(`revoked ${what} at ${issuer} (its access token ends when it expires)`);
+    if (result.outcome === 'not-offered') return warn(`${issuer} offers no revocation endpoint; ${what} stays valid there until it expires`);
+    warn(`could not revoke ${what} at ${issuer}: ${result.reason}; it stays valid there until it expires`);
 }
