@@ -5,6 +5,8 @@
  * refusal). Exchanges arrive already described by facts.ts, so nothing here
  * ever holds a secret; session events add the notes and the marks on the
  * callback (`state ✓`, `iss ✓`) that only the client's own checks can give.
+ * What it holds stays bounded when anyone floods the callback listener: a
+ * request turned away as an earlier one was is folded into that one's count.
  */
 import { describeIssDifference } from '../failures.ts';
 import { plainText, showIssuer, showScope } from '../plain-text.ts';
