@@ -3,13 +3,16 @@
  * (RFC 8252 §7.3): bound to 127.0.0.1 only, path /callback, one pending
  * authorization at a time, `state` checked before anything else, a static
  * page for the browser, and the whole query handed on untouched so the SDK's
- * `finishAuth(URLSearchParams)` can check `iss` first.
+ * `finishAuth(URLSearchParams)` can check `iss` first. Anyone on the machine
+ * can send it requests, so what it reports stays bounded: each way a callback
+ * is turned away is reported once as it happens, and how many more were
+ * turned away that way once, when the listener closes.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { listenOnLoopback } from '../support/serve.ts';
 import { checkCallback } from './callback-check.ts';
 import { NOT_FOUND_PAGE, PAGE_HEADERS, RECEIVED_PAGE, REJECTED_PAGE } from './callback-page.ts';
-import { traceIncoming } from './trace/incoming.ts';
+import { traceCallbackListener, traceIncoming } from './trace/incoming.ts';
 
 export const CALLBACK_PATH = '/callback';
 
@@ -27,14 +30,23 @@ interface Pending {
     timer: NodeJS.Timeout;
 }
 
+/** What the listener tells its owner about callbacks it turned away; reasons are our own text, never request text. */
+export interface RejectionReports {
+    /** A callback was turned away; `repeated` when one was turned away for the same reason before. */
+    rejected(reason: string, repeated: boolean): void;
+    /** At close: `count` callbacks after the first were turned away for `reason`. */
+    repeated(reason: string, count: number): void;
+}
+
 export class CallbackListener {
     private pending?: Pending;
+    /** How many callbacks each reason turned away; the reasons are a handful of fixed sentences. */
+    private readonly rejections = new Map<string, number>();
 
     private constructor(
         private readonly server: Server,
         readonly port: number,
-        /** Called with our own reason (never request text) whenever a callback is turned away. */
-        private readonly onRejected: (reason: string) => void
+        private readonly reports: RejectionReports
     ) {}
 
     /**
@@ -42,7 +54,7 @@ export class CallbackListener {
      * compares `port` with what it registered: exact redirect matching at the AS means a
      * changed port needs a new registration.
      */
-    static async start(preferredPort: number | undefined, onRejected: (reason: string) => void): Promise<CallbackListener> {
+    static async start(preferredPort: number | undefined, reports: RejectionReports): Promise<CallbackListener> {
         let listener: CallbackListener | undefined;
         const handler = traceIncoming((request: IncomingMessage, response: ServerResponse) => listener?.handle(request, response));
         const { server } = await listenOnLoopback(handler, preferredPort ?? 0).catch((error: NodeJS.ErrnoException) => {
@@ -50,7 +62,8 @@ export class CallbackListener {
             return listenOnLoopback(handler, 0);
         });
         const { port } = server.address() as { port: number };
-        listener = new CallbackListener(server, port, onRejected);
+        listener = new CallbackListener(server, port, reports);
+        traceCallbackListener(`http://127.0.0.1:${port}`);
         return listener;
     }
 
@@ -78,6 +91,8 @@ export class CallbackListener {
 
     close(): Promise<void> {
         this.fail(new Error('the callback listener closed'));
+        for (const [reason, count] of this.rejections) if (count > 1) this.reports.repeated(reason, count - 1);
+        this.rejections.clear();
         this.server.closeAllConnections();
         return new Promise((resolve) => this.server.close(() => resolve()));
     }
@@ -101,6 +116,8 @@ export class CallbackListener {
 
     private reject(response: ServerResponse, reason: string): void {
         response.writeHead(400, PAGE_HEADERS).end(REJECTED_PAGE);
-        this.onRejected(reason);
+        const before = this.rejections.get(reason) ?? 0;
+        this.rejections.set(reason, before + 1);
+        this.reports.rejected(reason, before > 0);
     }
 }

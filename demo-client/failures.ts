@@ -20,7 +20,7 @@ import { AuthorizationTimeoutError } from './callback-listener.ts';
 import { ConsentPageError } from './consent-form.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
 import { AuthorizationServerUnreachableError, networkReason } from './http-observer.ts';
-import { plainText, quoteUntrusted, showIssuer } from './plain-text.ts';
+import { plainText, quoteUntrusted, redactUrls, showIssuer } from './plain-text.ts';
 
 /** A failure whose one-line explanation is already written. */
 export class ClientFailure extends Error {
@@ -75,6 +75,7 @@ export function describeFailure(error: unknown): string {
     if (error instanceof UnauthorizedError) return 'authorization did not complete';
     if (error instanceof AuthorizationServerUnreachableError) return error.message;
     if (error instanceof TypeError && error.message === 'fetch failed') return `cannot reach the server (${networkReason(error) ?? 'network error'})`;
-    if (error instanceof Error) return `unexpected error: ${plainText(error.message)}`;
+    // An error's message may quote a URL, and a URL may carry a credential: redacted like every URL shown.
+    if (error instanceof Error) return `unexpected error: ${plainText(redactUrls(error.message))}`;
     return 'unexpected error';
 }

@@ -21,7 +21,7 @@ import { runTools } from './commands/tools.ts';
 import { ClientFailure, describeFailure } from './failures.ts';
 import { Narrator, type Output } from './narrator.ts';
 import { defaultStorePath, parseOptions, PROGRAM, type ClientOptions } from './options.ts';
-import { plainText } from './plain-text.ts';
+import { plainText, redactUrls } from './plain-text.ts';
 import { serverFromStdin } from './server-from-stdin.ts';
 import { Session, type SessionEvent } from './session.ts';
 import { TokenStore } from './token-store.ts';
@@ -32,8 +32,8 @@ const output: Output = {
     warn: (line) => process.stderr.write(`${PROGRAM}: ${line}\n`)
 };
 
-/** SDK warnings can quote server responses; keep their first sentence, as plain text, and drop the quoted cause. */
-console.warn = (message?: unknown) => output.warn(`warning: ${plainText(String(message).split(' Cause:')[0]!.replace(/^\[mcp-sdk\]\s*/, ''), 200)}`);
+/** SDK warnings can quote server responses and URLs; keep their first sentence, as plain text with URLs redacted, and drop the quoted cause. */
+console.warn = (message?: unknown) => output.warn(`warning: ${plainText(redactUrls(String(message).split(' Cause:')[0]!.replace(/^\[mcp-sdk\]\s*/, '')), 200)}`);
 
 async function runCommand(options: ClientOptions, storePath: string, storeNote: string, trace?: Trace): Promise<number> {
     const events: SessionEvent[] = [];

@@ -5,7 +5,7 @@
  * server-chosen text goes through plain-text.ts first.
  */
 import { compareGrantedScope } from './granted-scope.ts';
-import { plainText, showIssuer, showScope, showUrl } from './plain-text.ts';
+import { plainText, showIssuer, showList, showScope, showUrl } from './plain-text.ts';
 import type { SessionEvent } from './session.ts';
 
 export interface Output {
@@ -53,7 +53,7 @@ export class Narrator {
             case 'challenge':
                 return this.challenge(event);
             case 'resource-metadata':
-                return this.title(`Discovery: the resource's metadata names the authorization server ${event.authorizationServers.map(showIssuer).join(', ') || '(none)'}`);
+                return this.title(`Discovery: the resource's metadata names the authorization server ${showList(event.authorizationServers, showIssuer) || '(none)'}`);
             case 'server-metadata':
                 return this.detail(`its metadata: issuer ${showIssuer(event.issuer)}; iss on authorization responses ${event.issParameterSupported ? 'advertised' : 'not advertised'}`);
             case 'registration':
@@ -69,7 +69,10 @@ export class Narrator {
             case 'callback-accepted':
                 return this.title('Callback on 127.0.0.1: state matches the pending authorization');
             case 'callback-rejected':
-                return this.output.warn(`ignored a callback: ${event.reason}`);
+                // Said once per reason; a flood of them is one more line, with its count, when the listener closes.
+                return event.repeated ? undefined : this.output.warn(`ignored a callback: ${event.reason}`);
+            case 'callback-rejections-repeated':
+                return this.output.warn(`ignored ${event.count} more ${event.count === 1 ? 'callback' : 'callbacks'} for the same reason: ${event.reason}`);
             case 'callback-port-changed':
                 return this.output.warn(`the stored callback port ${event.previous} is taken; listening on ${event.now} and registering again (redirect URIs match exactly)`);
             case 'issuer-verified':
@@ -77,6 +80,13 @@ export class Narrator {
                     event.issPresent
                         ? `iss ${showIssuer(event.issuer)} is the expected issuer ✓ (RFC 9207 §2.4)`
                         : 'no iss: this authorization server does not advertise it, so there is nothing to compare'
+                );
+            case 'issuer-unchecked':
+                // The SDK compares iss only with the issuer of discovered metadata; without one it checks nothing.
+                return this.detail(
+                    event.issPresent
+                        ? 'iss not checked: no authorization server metadata was found, so there is no issuer to compare it with'
+                        : 'no iss, and not checked: no authorization server metadata was found, so there is no issuer to compare with'
                 );
             case 'token':
                 return this.token(event);

@@ -104,6 +104,17 @@ export function parseProtocol(value: string | undefined, program = PROGRAM): Ver
     return PROTOCOLS[value];
 }
 
+/**
+ * `--server`: an absolute http(s) URL without a user name or password. The client authorizes with
+ * OAuth, fetch refuses a URL with credentials in it, and they would only end up on screen; the
+ * refusal does not repeat the URL. A query is allowed (and shown with its values hidden).
+ */
+export function parseServerUrl(flag: string, raw: string | undefined): URL {
+    const url = parseHttpUrl(PROGRAM, flag, raw);
+    if (url.username !== '' || url.password !== '') usageError(PROGRAM, `${flag} must not carry a user name or password (user:pass@); the client authorizes with OAuth`);
+    return url;
+}
+
 /** `k=v` pairs into an object; a pair without `=` or a repeated key is a usage error. */
 export function parseToolArguments(pairs: string[]): Record<string, string> {
     const result: Record<string, string> = {};
@@ -133,7 +144,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         command: command as Command,
         tool: command === 'call' ? rest[0] : undefined,
         toolArguments: command === 'call' ? parseToolArguments(rest.slice(1)) : {},
-        server: (command === 'logout' && !values.server) || values.server === '-' ? undefined : parseHttpUrl(PROGRAM, '--server', values.server),
+        server: (command === 'logout' && !values.server) || values.server === '-' ? undefined : parseServerUrl('--server', values.server),
         serverFromStdin: values.server === '-',
         headless: chooseHeadless(values, process.env, process.platform),
         store: values.store,

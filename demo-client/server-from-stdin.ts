@@ -9,13 +9,13 @@
  * error like a bad `--server`.
  */
 import { createInterface } from 'node:readline';
-import { parseHttpUrl, usageError } from '../support/args.ts';
-import { PROGRAM } from './options.ts';
+import { usageError } from '../support/args.ts';
+import { parseServerUrl, PROGRAM } from './options.ts';
 
 export async function serverFromStdin(input: NodeJS.ReadableStream = process.stdin): Promise<URL> {
     const lines = createInterface({ input, crlfDelay: Infinity });
     try {
-        for await (const line of lines) return parseHttpUrl(PROGRAM, '--server -', line.trim());
+        for await (const line of lines) return parseServerUrl('--server -', line.trim());
     } finally {
         lines.close();
     }

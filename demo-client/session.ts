@@ -42,8 +42,14 @@ export type SessionEvent =
     | { kind: 'callback-port-changed'; previous: number; now: number }
     | { kind: 'authorization-started'; scope?: string; heldScope?: string; stepUp: boolean }
     | { kind: 'callback-accepted' }
-    | { kind: 'callback-rejected'; reason: string }
-    | { kind: 'issuer-verified'; issuer?: string; issPresent: boolean }
+    /** `repeated`: a callback was turned away for this reason before (the narration says it once). */
+    | { kind: 'callback-rejected'; reason: string; repeated: boolean }
+    /** When the listener closes: how many callbacks after the first each reason turned away. */
+    | { kind: 'callback-rejections-repeated'; reason: string; count: number }
+    /** RFC 9207 §2.4: the SDK compared `iss` with the issuer of the metadata discovery found. */
+    | { kind: 'issuer-verified'; issuer: string; issPresent: boolean }
+    /** No authorization server metadata was found: the SDK had no issuer to compare `iss` with, and checked nothing. */
+    | { kind: 'issuer-unchecked'; issPresent: boolean }
     /** `received` is attacker-controlled (RFC 9207 §2.4): describe how it differs, never show it. */
     | { kind: 'issuer-refused'; expected?: string; received?: string }
     | { kind: 'step-up-stopped'; tool: string; stepUps: number; policy: StepUpPolicy };
@@ -129,7 +135,10 @@ export class Session {
     /** Starts the callback listener (on the stored port when free) and prepares the provider. */
     static async open(options: SessionOptions): Promise<Session> {
         const previous = options.store.callbackPort;
-        const listener = await CallbackListener.start(previous, (reason) => options.onEvent({ kind: 'callback-rejected', reason }));
+        const listener = await CallbackListener.start(previous, {
+            rejected: (reason, repeated) => options.onEvent({ kind: 'callback-rejected', reason, repeated }),
+            repeated: (reason, count) => options.onEvent({ kind: 'callback-rejections-repeated', reason, count })
+        });
         if (previous !== undefined && previous !== listener.port) options.onEvent({ kind: 'callback-port-changed', previous, now: listener.port });
         const provider = new StoryOAuthProvider(options.store, options.server.href, listener, options.clientMetadataUrl, options.dpop ?? true);
         return new Session(options, listener, provider);
@@ -214,7 +223,7 @@ export class Session {
         this.heldEvents = [];
         try {
             await transport.finishAuth(params);
-            this.options.onEvent({ kind: 'issuer-verified', issuer: this.provider.issuer, issPresent: params.has('iss') });
+            this.issuerChecked(params);
         } catch (error) {
             if (error instanceof IssuerMismatchError) {
                 if (error.kind !== 'metadata') this.options.onEvent({ kind: 'issuer-refused', expected: error.expected, received: error.received });
@@ -222,7 +231,7 @@ export class Session {
             }
             // Only reached once iss validated (the SDK checks it before reading error params), so the text may be shown.
             if (error instanceof OAuthError && !params.has('code')) {
-                this.options.onEvent({ kind: 'issuer-verified', issuer: this.provider.issuer, issPresent: params.has('iss') });
+                this.issuerChecked(params);
                 throw new ClientFailure(authorizationErrorLine(error));
             }
             throw error;
@@ -231,6 +240,17 @@ export class Session {
             this.heldEvents = undefined;
             held.forEach((event) => this.options.onEvent(event));
         }
+    }
+
+    /**
+     * What `finishAuth` did with `iss`: with the issuer of the discovered metadata it compared them
+     * (RFC 9207 §2.4); with no metadata found it had nothing to compare with and compared nothing
+     * (the SDK's validateAuthorizationResponseIssuer is a no-op without an expected issuer).
+     */
+    private issuerChecked(params: URLSearchParams): void {
+        const issuer = this.provider.issuer;
+        const issPresent = params.has('iss');
+        this.options.onEvent(issuer === undefined ? { kind: 'issuer-unchecked', issPresent } : { kind: 'issuer-verified', issuer, issPresent });
     }
 
     private refusal(tool: string | undefined, requiredScope: string | undefined, resourceMetadataUrl: URL | undefined, stepUps: number): StepUpRefusal {

@@ -4,11 +4,14 @@
  * - `state` missing, wrong or repeated → a 400 static page, the pending
  *   authorization keeps waiting; a state is usable once — a replayed
  *   callback is refused and its code is never redeemed;
+ * - a flood of bad callbacks is one line at once and one counted line at
+ *   the end, in the terminal, and one arrow with its count in the trace;
  * - the listener is bound to 127.0.0.1 only;
  * - --auth-timeout ends the wait with a clear message;
  * - when `open` cannot launch a browser, the URL is printed and the client
  *   keeps waiting.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { callbackUrlFor, eventually, OPEN_PREFIX, printedUrls, startClient, startHostile, tokenLines, type Servers } from './client-harness.ts';
 import { tempDir } from './stack.ts';
@@ -61,11 +64,41 @@ describe('state (RFC 6749 §10.12)', () => {
             'demo-client: ignored a callback: it carries no state',
             'demo-client: ignored a callback: its state does not match the pending authorization',
             'demo-client: ignored a callback: the parameter state appears more than once',
-            'demo-client: ignored a callback: its state does not match the pending authorization'
+            // The replay is turned away for a reason already given: counted, and said once when the listener closes.
+            'demo-client: ignored 1 more callback for the same reason: its state does not match the pending authorization'
         ]);
         // Two authorizations, two codes redeemed; the replayed code never reached /token again.
         await eventually(() => expect(tokenLines(servers!.as)).toHaveLength(2));
         expect(client.stdout).toContain('· write-file ✓');
+    });
+});
+
+describe('a flood of bad callbacks', () => {
+    it('is one line with a count in the terminal, and one arrow with a count in the trace', async () => {
+        servers = await startHostile([]);
+        const trace = `${store.path}/flood-trace.md`;
+        const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', storeFile(), '--trace', trace]);
+        await client.line(/^Open this URL in your browser: /);
+        const callback = await callbackUrlFor(printedUrls(client)[0]!);
+        const FLOOD = 200;
+        for (let n = 0; n < FLOOD; n += 20) {
+            const batch = Array.from({ length: 20 }, (_, i) => fetch(withQuery(callback, (params) => params.set('state', `forged-${n + i}`))));
+            for (const refused of await Promise.all(batch)) expect(refused.status).toBe(400);
+        }
+        expect((await fetch(callback)).status).toBe(200);
+        expect(await client.exit).toBe(0);
+
+        expect(client.stderr).toEqual([
+            'demo-client: ignored a callback: its state does not match the pending authorization',
+            `demo-client: ignored ${FLOOD - 1} more callbacks for the same reason: its state does not match the pending authorization`
+        ]);
+        const drawn = readFileSync(trace, 'utf8');
+        const callbacks = drawn.split('\n').filter((line) => /^ {4}U->>L: /.test(line));
+        expect(callbacks).toHaveLength(2);
+        expect(drawn).toMatch(/^ {4}L-->>U: 400 and 199 more turned away the same way$/m);
+        expect(drawn.match(/Note over C: callback turned away/g)).toHaveLength(1);
+        // Only the drawn forgery took a label: the real callback's state is the second one seen, not the 201st.
+        expect(drawn).toMatch(/^ {4}U->>L: \d+\. GET \/callback code=code#35;1, state=state#35;2\b/m);
     });
 });
 

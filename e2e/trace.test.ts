@@ -107,7 +107,8 @@ describe('--trace', () => {
             /^participant RS as resource server 127\.0\.0\.1:\d+$/,
             /^participant AS as authorization server 127\.0\.0\.1:\d+$/,
             /^C->>RS: 1\. POST \/mcp initialize$/,
-            /^RS-->>C: 401 WWW-Authenticate: .*scope="files:read"[, ].*resource_metadata=http:\S+\/\.well-known\/oauth-protected-resource\/mcp$/,
+            // One header, two challenges, every parameter in the order sent (RFC 9110 §11.6.1; RFC 9449 §7.1 algs).
+            /^RS-->>C: 401 WWW-Authenticate: Bearer resource_metadata=http:\S+\/\.well-known\/oauth-protected-resource\/mcp, scope="files:read", DPoP algs="ES256 [\w ]*EdDSA[\w ]*"$/,
             /^C->>RS: \d+\. GET \/\.well-known\/oauth-protected-resource\/mcp$/,
             /^RS-->>C: 200 authorization_servers=\["http:\/\/127\.0\.0\.1:\d+"\]/,
             /^C->>AS: \d+\. GET \/\.well-known\/oauth-authorization-server$/,
@@ -126,7 +127,7 @@ describe('--trace', () => {
             /^C->>RS: \d+\. POST \/mcp tools\/call list-files, Authorization: (Bearer|DPoP) token#1\b/,
             /^RS-->>C: 200$/,
             /^C->>RS: \d+\. POST \/mcp tools\/call write-file, Authorization: (Bearer|DPoP) token#1\b/,
-            /^RS-->>C: 403 WWW-Authenticate: (Bearer|DPoP) error="insufficient_scope" scope="files:write"/,
+            /^RS-->>C: 403 WWW-Authenticate: DPoP error="insufficient_scope", error_description=\(not shown\), scope="files:write", resource_metadata=http:\S+\/mcp, algs="ES256 [\w ]*EdDSA[\w ]*"$/,
             /^Note over C: union \(SEP-2350\): held "files:read" ∪ challenged "files:write" → asks for "files:read files:write"$/,
             /^Note over C: refresh bypassed: a refresh cannot widen scope \(RFC 6749 §6\), so a new authorization$/,
             /^U->>AS: \d+\. GET \/authorize scope="files:read files:write" .*state=state#2$/,
@@ -138,12 +139,12 @@ describe('--trace', () => {
             /^C->>RS: \d+\. POST \/mcp tools\/call list-files, Authorization: (Bearer|DPoP) token#2\b/,
             /^RS-->>C: 200$/,
             /^C->>RS: \d+\. POST \/mcp tools\/call purge-files, Authorization: (Bearer|DPoP) token#2\b/,
-            /^RS-->>C: 403 WWW-Authenticate: (Bearer|DPoP) error="insufficient_scope" scope="files:admin"/,
+            /^RS-->>C: 403 WWW-Authenticate: DPoP error="insufficient_scope", error_description=\(not shown\), scope="files:admin", /,
             /^Note over C: union \(SEP-2350\): held "files:read files:write" ∪ challenged "files:admin"/,
             /^U->>AS: \d+\. GET \/authorize scope="files:read files:write files:admin" /,
             /^AS-->>C: 200 .*token_type=(Bearer|DPoP)[, ]+scope="files:read files:write"[, ]+access_token=token#3\b/,
             /^C->>RS: \d+\. POST \/mcp tools\/call purge-files, Authorization: (Bearer|DPoP) token#3\b/,
-            /^RS-->>C: 403 WWW-Authenticate: (Bearer|DPoP) error="insufficient_scope" scope="files:admin"/,
+            /^RS-->>C: 403 WWW-Authenticate: DPoP error="insufficient_scope", error_description=\(not shown\), scope="files:admin", /,
             /^Note over C: retry cap: purge-files still 403 after 1 step-up \(--max-step-up-retries 1\), stop$/
         ]);
         // The refresh grant is never used: every step-up widens the scope.
@@ -157,7 +158,7 @@ describe('--trace', () => {
         expect(exchanges.length).toBeGreaterThanOrEqual(30);
         expect(exchanges).toHaveLength(requests.length);
         expect(exchanges.map((line) => Number(/^ *(\d+)\./.exec(line)![1]))).toEqual(requests.map((_, index) => index + 1));
-        expect(exchanges[0]).toMatch(/^ +1\. client → RS: POST \/mcp initialize ⇒ 401, WWW-Authenticate: .*scope="files:read"/);
+        expect(exchanges[0]).toMatch(/^ +1\. client → RS: POST \/mcp initialize ⇒ 401, WWW-Authenticate: Bearer resource_metadata=\S+, scope="files:read", DPoP algs="ES256 /);
         expect(text).toMatch(/^ +\d+\. agent → callback: GET \/callback code=code#1 state=state#1 iss=".+" ⇒ 200, state ✓/m);
         expect(text).toMatch(/^ +note: retry cap: purge-files/m);
     });
@@ -239,5 +240,35 @@ describe('--trace in a browser run', () => {
         // The browser's own requests to the AS never pass through the client.
         expect(diagramLines(trace).filter((line) => line.startsWith('U->>AS'))).toEqual([]);
         for (const secret of [callback.searchParams.get('code')!, callback.searchParams.get('state')!]) expect(trace).not.toContain(secret);
+    });
+});
+
+describe('--trace when the authorization response is an error', () => {
+    let servers: Servers | undefined;
+    const work = tempDir('scoped-tools-trace-error-');
+
+    afterAll(async () => {
+        await servers?.stop();
+        work.remove();
+    });
+
+    it('draws only servers a request went to, and the callback once, as the listener received it', async () => {
+        // The run ends at the error callback, while the user agent's delivery of it may still be in flight.
+        servers = await startHostile(['--respond', 'error']);
+        const file = join(work.path, 'error.md');
+        const run = await runToEnd('demo-client/main.ts', ['call', 'list-files', '--server', servers.mcpUrl, '--headless', '--store', join(work.path, 'client.json'), '--trace', file], {
+            env: { NO_COLOR: '1' }
+        });
+        expect(run.stderr).toBe('demo-client: the authorization server refused the authorization: access_denied');
+        const lines = diagramLines(readFileSync(file, 'utf8'));
+        expect(lines.filter((line) => line.startsWith('participant '))).toEqual([
+            'participant U as headless user agent',
+            expect.stringMatching(/^participant L as callback listener 127\.0\.0\.1:\d+$/),
+            'participant C as demo-client',
+            `participant RS as resource server ${new URL(servers.rs.origin).host}`,
+            `participant AS as authorization server ${new URL(servers.as.origin).host}`
+        ]);
+        expect(lines.filter((line) => line.includes('->>L') || line.includes('-xL'))).toHaveLength(1);
+        expect(lines.filter((line) => line.startsWith('L-->>U: '))).toEqual(['L-->>U: 200 state ✓ matches the pending authorization, iss ✓ the expected issuer']);
     });
 });

@@ -48,7 +48,10 @@ const say = (line: string) => console.log(line);
 const decide = (line: string) => console.log(`    decision: ${line}`);
 
 const storeDir = mkdtempSync(join(tmpdir(), 'manual-step-up-'));
-const listener = await CallbackListener.start(undefined, (reason) => console.error(`ignored a callback: ${reason}`));
+const listener = await CallbackListener.start(undefined, {
+    rejected: (reason, repeated) => repeated || console.error(`ignored a callback: ${reason}`),
+    repeated: (reason, count) => console.error(`ignored ${count} more callbacks: ${reason}`)
+});
 const provider = new StoryOAuthProvider(TokenStore.open(join(storeDir, 'client.json'), console.error), server.href, listener);
 const authorizer = new Authorizer(listener, {
     headless: chooseHeadless(values, process.env, process.platform),
@@ -113,7 +116,7 @@ async function callWithManualStepUp(session: { client: Client; transport: Stream
 }
 
 async function main(): Promise<number> {
-    say(`manual step-up against ${server.href} (onInsufficientScope: 'throw')`);
+    say(`manual step-up against ${showUrl(server)} (onInsufficientScope: 'throw')`);
     const session = await connect();
     try {
         const written = await callWithManualStepUp(session, 'write-file', { name: 'manual.txt', content: 'written after a manual step-up' });

@@ -14,7 +14,7 @@
  * store others can reach is refused before anything is sent (store-file.ts).
  */
 import { rmSync } from 'node:fs';
-import { plainText } from '../plain-text.ts';
+import { plainText, redactUrls } from '../plain-text.ts';
 import { revokeRefreshToken, type HeldRefreshToken, type RevocationOutcome } from '../revocation.ts';
 import { readStore, refreshTokensIn } from '../store-file.ts';
 
@@ -66,8 +66,9 @@ async function revokeAll(held: HeldRefreshToken[], print: Print, warn: Print): P
 }
 
 function report(held: HeldRefreshToken, result: RevocationOutcome, print: Print, warn: Print): void {
-    const what = `the refresh token for ${plainText(held.resource, 200)}`;
-    const issuer = plainText(held.issuer, 200);
+    // Both came from the store: shown as every URL is (no user name, password or query value).
+    const what = `the refresh token for ${plainText(redactUrls(held.resource), 200)}`;
+    const issuer = plainText(redactUrls(held.issuer), 200);
     if (result.outcome === 'revoked') return print(`revoked ${what} at ${issuer} (its access token ends when it expires)`);
     if (result.outcome === 'not-offered') return warn(`${issuer} offers no revocation endpoint; ${what} stays valid there until it expires`);
     warn(`could not revoke ${what} at ${issuer}: ${result.reason}; it stays valid there until it expires`);

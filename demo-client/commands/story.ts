@@ -14,7 +14,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { ClientFailure } from '../failures.ts';
 import type { Narrator } from '../narrator.ts';
-import { showScope } from '../plain-text.ts';
+import { plainText, showList, showScope, showUrl } from '../plain-text.ts';
 import { StepUpRefusal, type Session, type SessionEvent } from '../session.ts';
 import type { StepUpPolicy } from '../step-up-policy.ts';
 import { sampleArguments } from '../tool-arguments.ts';
@@ -43,12 +43,12 @@ export interface StoryContext {
 }
 
 export async function runStory({ session, narrator, policy, events, server, headless, storeNote }: StoryContext): Promise<number> {
-    narrator.say(`scoped-tools story: per-tool scopes and step-up against ${server.href}`);
+    narrator.say(`scoped-tools story: per-tool scopes and step-up against ${showUrl(server)}`);
     narrator.say(`token store: ${storeNote}`);
     narrator.say(headless ? 'consent: headless — the client approves the consent page itself, as a user would' : 'consent: in your browser');
     narrator.say('');
     const tools = await session.listTools();
-    narrator.outcome(`The server lists ${tools.length} tools: ${tools.map((tool) => tool.name).join(', ')}`);
+    narrator.outcome(`The server lists ${tools.length} tools: ${showList(tools, (tool) => plainText(tool.name, 40))}`);
     const schema = (name: string) => tools.find((tool) => tool.name === name);
 
     await expectAllowed(session, narrator, 'list-files', schema('list-files'), 'list-files ✓');
@@ -72,15 +72,22 @@ export async function runStory({ session, narrator, policy, events, server, head
     narrator.outcome('purge-files stays refused: retry cap reached', refusal.message);
     if (refusal.stepUps !== policy.maxStepUps) throw new StoryDeviation(`purge-files caused ${refusal.stepUps} step-ups, the cap is ${policy.maxStepUps}`);
 
-    const verified = events.filter((event) => event.kind === 'issuer-verified' && event.issPresent).length;
     narrator.outcome(
         'The story went as expected.',
         `the token grew from ${showScope(before)} to ${showScope(after)} by step-up with the scope union`,
-        `${verified} authorization ${verified === 1 ? 'response' : 'responses'} carried the expected iss`,
+        issSummary(events),
         senderConstraint,
         `purge-files needs a scope the authorization server never grants; the client stopped after ${refusal.stepUps} step-up${refusal.stepUps === 1 ? '' : 's'}`
     );
     return 0;
+}
+
+/** How many authorization responses carried the expected iss — only those the SDK compared count — and how many went unchecked. */
+function issSummary(events: SessionEvent[]): string {
+    const verified = events.filter((event) => event.kind === 'issuer-verified' && event.issPresent).length;
+    const unchecked = events.filter((event) => event.kind === 'issuer-unchecked').length;
+    const line = `${verified} authorization ${verified === 1 ? 'response' : 'responses'} carried the expected iss`;
+    return unchecked === 0 ? line : `${line}; ${unchecked} could not be checked (no authorization server metadata, so no issuer to compare with)`;
 }
 
 /** RFC 9449: the token is bound to this client's key, and a copy of it is useless without that key. */

@@ -11,7 +11,8 @@
  * reach the file. Shown values pass through plain-text.ts like everything the
  * client prints.
  */
-import { plainText, showIssuer, showScope, showUrl } from '../plain-text.ts';
+import { plainText, showIssuer, showList, showScope, showUrl } from '../plain-text.ts';
+import { challengeFact } from './challenge.ts';
 import type { LabelKind, Labels } from './labels.ts';
 
 type Shown = 'text' | 'scope' | 'url' | 'urls' | 'issuer' | 'issuers' | 'iss' | 'flag';
@@ -64,9 +65,9 @@ function shownValue(kind: Shown, value: unknown, context: FactContext): string |
         case 'flag':
             return typeof value === 'boolean' ? String(value) : undefined;
         case 'urls':
-            return `[${asStrings(value).map(showUrl).join(', ')}]`;
+            return `[${showList(asStrings(value), showUrl)}]`;
         case 'issuers':
-            return `[${asStrings(value).map(showIssuer).join(', ')}]`;
+            return `[${showList(asStrings(value), showIssuer)}]`;
         case 'scope':
             return first === undefined ? undefined : showScope(first);
         case 'url':
@@ -74,8 +75,11 @@ function shownValue(kind: Shown, value: unknown, context: FactContext): string |
         case 'issuer':
             return first === undefined ? undefined : showIssuer(first);
         case 'iss':
-            // SEP-2468: an iss the client did not discover may be an attacker's; name only that it differs.
-            return first === undefined ? undefined : context.issuers.has(first) ? showIssuer(first) : '(not the issuer in the metadata)';
+            // SEP-2468: an iss the client did not discover may be an attacker's; name only that it differs,
+            // or, with no metadata found, that there was nothing to compare it with.
+            if (first === undefined) return undefined;
+            if (context.issuers.has(first)) return showIssuer(first);
+            return context.issuers.size === 0 ? '(unchecked: no authorization server metadata)' : '(not the issuer in the metadata)';
         case 'text':
             return first === undefined ? undefined : plainText(first, 60);
     }
@@ -138,28 +142,6 @@ function jsonRpcFact(message: Record<string, unknown>): string {
     return 'result';
 }
 
-/**
- * The challenges of a WWW-Authenticate header, one fact each: the scheme (the token type asked for)
- * with its error and scope; then where the resource's metadata is.
- */
-export function challengeFacts(header: string): string[] {
-    const challenges: string[] = [];
-    const metadata: string[] = [];
-    for (const match of header.matchAll(/([\w!#$%&'*+.^`|~-]+)(?:\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*))?/g)) {
-        const [, name, raw] = match;
-        if (raw === undefined) {
-            challenges.push(`WWW-Authenticate: ${plainText(name!, 20)}`);
-            continue;
-        }
-        const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-        if (challenges.length === 0) challenges.push('WWW-Authenticate:');
-        if (name === 'error') challenges[challenges.length - 1] += ` error="${plainText(value, 40)}"`;
-        else if (name === 'scope') challenges[challenges.length - 1] += ` scope=${showScope(value)}`;
-        else if (name === 'resource_metadata') metadata.push(`resource_metadata=${showUrl(value)}`);
-    }
-    return [...challenges, ...metadata];
-}
-
 /** `scheme label` of an Authorization header: the scheme is the token type in use, the credential a label. */
 function authorizationFact(value: string, labels: Labels): string {
     const [scheme = '', credential = ''] = value.trim().split(/\s+/, 2);
@@ -191,7 +173,7 @@ export function requestHeaderFacts(headers: Headers, labels: Labels): string[] {
 export function responseHeaderFacts(headers: Headers, base: URL, context: FactContext): string[] {
     const facts: string[] = [];
     const challenge = headers.get('www-authenticate');
-    if (challenge) facts.push(...challengeFacts(challenge));
+    if (challenge) facts.push(challengeFact(challenge));
     const location = headers.get('location');
     if (location !== null) {
         const target = URL.canParse(location, base) ? new URL(location, base) : undefined;

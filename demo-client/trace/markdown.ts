@@ -5,6 +5,7 @@
  * terminal. Participants are named by the part they play in the run, so two
  * runs of the same story draw the same picture.
  */
+import { showUrl } from '../plain-text.ts';
 import type { Entry, Exchange, TraceRecorder } from './recorder.ts';
 
 interface Participant {
@@ -17,18 +18,23 @@ interface Participant {
 
 const hostOf = (origin: string) => origin.replace(/^https?:\/\//, '');
 
-/** Who is who: the user agent, the callback listener, the client, the resource server, the other servers (AS). */
+/**
+ * Who is who: the user agent, the callback listener, the client, the resource server, the other
+ * servers (AS). Only a destination some drawn request went to is a participant, and the listener's
+ * origin is never an authorization server, however the request to it was recorded.
+ */
 function participants(recorder: TraceRecorder): { ordered: Participant[]; of(origin: string): Participant; client: Participant; agent: Participant } {
     const exchanges = recorder.exchanges;
     const agent: Participant = { id: 'U', title: recorder.setting.userAgent === 'headless' ? 'headless user agent' : 'browser', short: 'agent' };
     const client: Participant = { id: 'C', title: 'demo-client', short: 'client' };
-    const callbacks = [...new Set(exchanges.filter((exchange) => exchange.incoming).map((exchange) => exchange.to))];
+    const isCallback = (origin: string) => recorder.callbackOrigins.has(origin);
+    const callbacks = [...new Set(exchanges.map((exchange) => exchange.to).filter(isCallback))];
     const listener: Participant = { id: 'L', title: `callback listener ${callbacks.map(hostOf).join(', ')}`, short: 'callback' };
     const resourceOrigin = recorder.setting.resource?.origin;
     const resource: Participant = { id: 'RS', title: `resource server ${hostOf(resourceOrigin ?? '')}`, short: 'RS' };
     const servers = new Map<string, Participant>();
-    for (const { to, incoming } of exchanges) {
-        if (incoming || to === resourceOrigin || servers.has(to)) continue;
+    for (const { to } of exchanges) {
+        if (isCallback(to) || to === resourceOrigin || servers.has(to)) continue;
         const id = servers.size === 0 ? 'AS' : `AS${servers.size + 1}`;
         servers.set(to, { id, title: `authorization server ${hostOf(to)}`, short: id });
     }
@@ -40,7 +46,7 @@ function participants(recorder: TraceRecorder): { ordered: Participant[]; of(ori
         ...(exchanges.some((exchange) => exchange.to === resourceOrigin) ? [resource] : []),
         ...servers.values()
     ];
-    const of = (origin: string) => (callbacks.includes(origin) ? listener : origin === resourceOrigin ? resource : servers.get(origin)!);
+    const of = (origin: string) => (isCallback(origin) ? listener : origin === resourceOrigin ? resource : servers.get(origin)!);
     return { ordered, of, client, agent };
 }
 
@@ -52,12 +58,15 @@ const mermaidText = (text: string) => text.replace(/[#;<>]/g, (character) => `#$
 
 const WIDTH = 72;
 
+/** A fact longer than a line, in the pieces it may break into: after its own commas (a header's parameters, a list's items). */
+const pieces = (fact: string) => (fact.length <= WIDTH ? [fact] : fact.split(/(?<=,) /));
+
 /** `head` and its facts in lines of about WIDTH characters, `<br/>` (mermaid's line break) between them. */
 function wrapped(head: string, facts: string[]): string {
     const lines = [mermaidText(head)];
-    for (const [index, fact] of facts.map(mermaidText).entries()) {
+    for (const [index, fact] of facts.flatMap(pieces).map(mermaidText).entries()) {
         const last = lines[lines.length - 1]!;
-        const separator = index === 0 ? ' ' : ', ';
+        const separator = index === 0 ? ' ' : last.endsWith(',') ? ' ' : ', ';
         if (last.length + separator.length + fact.length <= WIDTH) lines[lines.length - 1] = `${last}${separator}${fact}`;
         else lines.push(fact);
     }
@@ -74,6 +83,9 @@ function wrappedNote(text: string): string {
     }
     return lines.join('<br/>');
 }
+
+/** Marks on a response, and how many requests like it were folded into it (recorder.ts). */
+const marksOf = (exchange: Exchange) => [...exchange.marks, ...(exchange.repeats > 0 ? [`and ${exchange.repeats} more turned away the same way`] : [])];
 
 const outcome = (exchange: Exchange) => (exchange.status !== undefined ? String(exchange.status) : exchange.failure ? `no response (${exchange.failure})` : 'no response yet');
 
@@ -97,7 +109,7 @@ function diagram(recorder: TraceRecorder): string[] {
             continue;
         }
         lines.push(`    ${from.id}->>${to.id}: ${wrapped(requestLine(entry), entry.request)}`);
-        lines.push(`    ${to.id}-->>${from.id}: ${wrapped(outcome(entry), [...entry.response, ...entry.marks])}`);
+        lines.push(`    ${to.id}-->>${from.id}: ${wrapped(outcome(entry), [...entry.response, ...marksOf(entry)])}`);
     }
     return lines;
 }
@@ -110,7 +122,7 @@ function terminalLines(recorder: TraceRecorder): string[] {
         const from = entry.from === 'user-agent' ? cast.agent : cast.client;
         const to = cast.of(entry.to);
         const request = [`${entry.method} ${entry.path}`, ...entry.request].join(' ');
-        const response = [outcome(entry), ...entry.response, ...entry.marks].join(', ');
+        const response = [outcome(entry), ...entry.response, ...marksOf(entry)].join(', ');
         return `${String(number.get(entry)).padStart(3)}. ${from.short} → ${to.short}: ${request} ⇒ ${response}`;
     });
 }
@@ -118,7 +130,7 @@ function terminalLines(recorder: TraceRecorder): string[] {
 /** The whole file. */
 export function traceMarkdown(recorder: TraceRecorder): string {
     const exchanges = recorder.exchanges.length;
-    const target = recorder.setting.resource ? ` against ${recorder.setting.resource.href}` : '';
+    const target = recorder.setting.resource ? ` against ${showUrl(recorder.setting.resource)}` : '';
     return [
         `# Trace: demo-client ${recorder.setting.command}${target}`,
         '',

@@ -5,6 +5,8 @@
  * refusal). Exchanges arrive already described by facts.ts, so nothing here
  * ever holds a secret; session events add the notes and the marks on the
  * callback (`state ✓`, `iss ✓`) that only the client's own checks can give.
+ * What it holds stays bounded when anyone floods the callback listener: a
+ * request turned away as an earlier one was is folded into that one's count.
  */
 import { describeIssDifference } from '../failures.ts';
 import { plainText, showIssuer, showScope } from '../plain-text.ts';
@@ -30,6 +32,8 @@ export interface Exchange {
     failure?: string;
     /** What the client's own checks concluded about this exchange. */
     marks: string[];
+    /** Received requests turned away the same way after this one, folded into it. */
+    repeats: number;
 }
 
 export interface Note {
@@ -39,7 +43,7 @@ export interface Note {
 
 export type Entry = Exchange | Note;
 
-export type ExchangeRecord = Omit<Exchange, 'kind' | 'marks'>;
+export type ExchangeRecord = Omit<Exchange, 'kind' | 'marks' | 'repeats'>;
 
 export interface TraceSetting {
     /** The command as a reader would recognise it (`story`, `call list-files`); no arguments. */
@@ -55,7 +59,10 @@ export class TraceRecorder {
     readonly context: FactContext = { labels: new Labels(), issuers: new Set() };
     /** Origins of this process's callback listener: their exchanges are recorded as received, not as sent. */
     readonly callbackOrigins = new Set<string>();
+    /** The last callback the listener accepted: the client's checks on it mark it. */
     private lastCallback?: Exchange;
+    /** The first received request turned away in each way (method, status, the note it caused). */
+    private readonly turnedAway = new Map<string, Exchange>();
     private challengedScope?: string;
     private afterInsufficientScope = false;
 
@@ -66,16 +73,34 @@ export class TraceRecorder {
      * is the order the process sent things in, not the order servers happened to answer.
      */
     record(exchange: ExchangeRecord): Exchange {
-        const entry: Exchange = { kind: 'exchange', marks: [], ...exchange };
-        if (entry.incoming) this.lastCallback = entry;
+        const entry: Exchange = { kind: 'exchange', marks: [], repeats: 0, ...exchange };
         this.entries.push(entry);
         return entry;
     }
 
-    /** Takes back an exchange recorded twice (a request the callback listener records as received). */
-    drop(exchange: Exchange): void {
+    /**
+     * Called once a received request was answered. An accepted callback becomes the one the client's
+     * checks mark. A request turned away exactly as an earlier one was (same method and status, same
+     * note) is taken out, with its note, and counted on the earlier one: true when so folded. However
+     * many bad callbacks arrive, the trace holds one arrow per way of turning them away.
+     */
+    folded(exchange: Exchange): boolean {
+        if (exchange.status === 200) {
+            this.lastCallback = exchange;
+            return false;
+        }
         const at = this.entries.indexOf(exchange);
-        if (at >= 0) this.entries.splice(at, 1);
+        const next = this.entries[at + 1];
+        const note = next?.kind === 'note' ? next : undefined;
+        const key = `${exchange.method} ${exchange.status} ${note?.text ?? ''}`;
+        const first = this.turnedAway.get(key);
+        if (!first) {
+            this.turnedAway.set(key, exchange);
+            return false;
+        }
+        this.entries.splice(at, note ? 2 : 1);
+        first.repeats++;
+        return true;
     }
 
     get exchanges(): Exchange[] {
@@ -103,6 +128,8 @@ export class TraceRecorder {
                 return this.note(`callback turned away: ${event.reason}`);
             case 'issuer-verified':
                 return void this.lastCallback?.marks.push(event.issPresent ? 'iss ✓ the expected issuer' : 'no iss (not advertised)');
+            case 'issuer-unchecked':
+                return void this.lastCallback?.marks.push('iss not checked: no authorization server metadata, so no issuer to compare with');
             case 'issuer-refused':
                 this.lastCallback?.marks.push('iss ✗');
                 return this.note(

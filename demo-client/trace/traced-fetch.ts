@@ -2,7 +2,9 @@
  * Seeing every request the client process sends: a wrapper around the global
  * fetch, through which the SDK's transport and OAuth calls, the headless user
  * agent, and anything added later (a revocation at logout, a DPoP nonce retry)
- * all pass. Each exchange takes its place when the request starts and gets its
+ * all pass — except the user agent's delivery to this process's own callback
+ * listener, which the listener records as received (incoming.ts), so each
+ * callback is drawn once. Each exchange takes its place when the request starts and gets its
  * response facts once the headers are in; only copies of JSON bodies are read
  * — never an event stream, which stays open for as long as the server keeps it.
  */
@@ -44,6 +46,8 @@ export function tracingFetch(recorder: TraceRecorder, base: Fetch): Fetch {
     return async (input, init) => {
         const request = input instanceof Request ? input : undefined;
         const url = new URL(request ? request.url : String(input));
+        // A request to this process's own callback listener is drawn once, as the listener received it (incoming.ts).
+        if (recorder.callbackOrigins.has(url.origin)) return base(input, init);
         const headers = new Headers(init?.headers ?? request?.headers);
         const { context } = recorder;
         const exchange = recorder.record({
@@ -60,13 +64,7 @@ export function tracingFetch(recorder: TraceRecorder, base: Fetch): Fetch {
             response = await base(input, init);
         } catch (error) {
             exchange.failure = (error instanceof TypeError ? networkReason(error) : undefined) ?? 'no response';
-            if (recorder.callbackOrigins.has(url.origin)) recorder.drop(exchange);
             throw error;
-        }
-        // The callback listener records what it receives itself (a browser's requests never pass through here).
-        if (recorder.callbackOrigins.has(url.origin)) {
-            recorder.drop(exchange);
-            return response;
         }
         exchange.response = [...responseHeaderFacts(response.headers, url, context), ...(await responseBodyFacts(response, context))];
         exchange.status = response.status;

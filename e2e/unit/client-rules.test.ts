@@ -12,7 +12,7 @@ import { describeIssDifference, issuerMismatchLine } from '../../demo-client/fai
 import { compareGrantedScope } from '../../demo-client/granted-scope.ts';
 import { Narrator } from '../../demo-client/narrator.ts';
 import { chooseHeadless, defaultStorePath } from '../../demo-client/options.ts';
-import { plainText, quoteUntrusted, showIssuer, showScope, terminalBlock } from '../../demo-client/plain-text.ts';
+import { plainText, quoteUntrusted, redactUrls, showIssuer, showList, showScope, showUrl, terminalBlock } from '../../demo-client/plain-text.ts';
 import { refusalLine, stepUpOptionsFor } from '../../demo-client/step-up-policy.ts';
 import { sampleArguments, typedArguments } from '../../demo-client/tool-arguments.ts';
 
@@ -105,6 +105,44 @@ describe('printing server text', () => {
         expect(showScope(undefined)).toBe('(none)');
         expect(showIssuer('http://127.0.0.1:1')).toBe('"http://127.0.0.1:1"');
         expect(showIssuer('http://x/"; rm -rf')).toMatch(/not a printable URL/);
+    });
+    it('cut a long list from a server to its first five items and a count', () => {
+        const scopes = Array.from({ length: 1000 }, (_, n) => `s${n}`).join(' ');
+        expect(showScope(scopes)).toBe('"s0 s1 s2 s3 s4" … and 995 more');
+        expect(showScope(`files:read ${'x'.repeat(500)}`)).toBe(`"files:read ${'x'.repeat(59)}…"`);
+        expect(showList(['a', 'b', 'c', 'd', 'e', 'f', 'g'], (item) => item.toUpperCase())).toBe('A, B, C, D, E … and 2 more');
+        expect(showList(['a', 'b'], (item) => item)).toBe('a, b');
+    });
+    it('show no user name, password, query value or fragment of a URL', () => {
+        expect(showUrl('http://alice:s3cret@127.0.0.1:3001/mcp?token=abc&mode=x#frag')).toBe('http://127.0.0.1:3001/mcp?token=(hidden)&mode=(hidden)');
+        expect(showUrl(new URL('https://rs.example/mcp'))).toBe('https://rs.example/mcp');
+        expect(showIssuer('https://as.example/?key=abc')).toBe('https://as.example/?key=(hidden)');
+        expect(redactUrls('Request cannot be constructed from a URL that includes credentials: http://u:p4ss@h/mcp?t=abc')).toBe(
+            'Request cannot be constructed from a URL that includes credentials: http://h/mcp?t=(hidden)'
+        );
+    });
+});
+
+describe('narrating callbacks and iss', () => {
+    const narrate = (...events: Parameters<Narrator['event']>[0][]) => {
+        const lines: string[] = [];
+        const narrator = new Narrator({ out: (line) => lines.push(line), warn: (line) => lines.push(`warn: ${line}`) }, false);
+        events.forEach((event) => narrator.event(event));
+        return lines;
+    };
+    it('says each way a callback was turned away once, and the repeats as one counted line', () => {
+        const rejected = { kind: 'callback-rejected', reason: 'its state does not match the pending authorization' } as const;
+        expect(
+            narrate(
+                { ...rejected, repeated: false },
+                ...Array.from({ length: 499 }, () => ({ ...rejected, repeated: true })),
+                { kind: 'callback-rejections-repeated', reason: rejected.reason, count: 499 }
+            )
+        ).toEqual(['warn: ignored a callback: its state does not match the pending authorization', 'warn: ignored 499 more callbacks for the same reason: its state does not match the pending authorization']);
+    });
+    it('never marks an iss the SDK could not compare as the expected issuer', () => {
+        const [line] = narrate({ kind: 'issuer-unchecked', issPresent: true });
+        expect(line).toBe('    iss not checked: no authorization server metadata was found, so there is no issuer to compare it with');
     });
 });
 

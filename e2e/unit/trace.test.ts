@@ -6,11 +6,13 @@
  * through the same fetch wrapper, with no code written for them.
  */
 import { describe, expect, it } from 'vitest';
-import { challengeFacts, jsonFacts, paramFacts, requestHeaderFacts, responseHeaderFacts, type FactContext } from '../../demo-client/trace/facts.ts';
+import { challengeFact } from '../../demo-client/trace/challenge.ts';
+import { jsonFacts, paramFacts, requestHeaderFacts, responseHeaderFacts, type FactContext } from '../../demo-client/trace/facts.ts';
 import { Labels } from '../../demo-client/trace/labels.ts';
 import { traceMarkdown } from '../../demo-client/trace/markdown.ts';
 import { TraceRecorder } from '../../demo-client/trace/recorder.ts';
 import { tracingFetch } from '../../demo-client/trace/traced-fetch.ts';
+import { asUserAgent } from '../../demo-client/trace/actor.ts';
 
 const context = (): FactContext => ({ labels: new Labels(), issuers: new Set(['https://as.example']) });
 
@@ -49,11 +51,20 @@ describe('trace facts', () => {
         expect(jsonFacts({ jsonrpc: '2.0', id: 1, error: { code: -32600, message: 'x' } }, context())).toEqual(['JSON-RPC error -32600']);
     });
 
-    it('read each challenge of a WWW-Authenticate header: scheme, error, scope', () => {
-        expect(challengeFacts('DPoP error="use_dpop_nonce", error_description="Resource server requires nonce", Bearer scope="files:write", resource_metadata="http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp"')).toEqual([
-            'WWW-Authenticate: DPoP error="use_dpop_nonce"',
-            'WWW-Authenticate: Bearer scope="files:write"',
-            'resource_metadata=http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp'
+    it('draw a WWW-Authenticate header as one header: every challenge, every parameter, in the order sent (RFC 9110 §11.6.1)', () => {
+        const metadata = 'http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp';
+        expect(challengeFact(`Bearer error="invalid_token", scope="files:read", resource_metadata="${metadata}", DPoP algs="ES256 EdDSA", error="use_dpop_nonce"`)).toBe(
+            `WWW-Authenticate: Bearer error="invalid_token", scope="files:read", resource_metadata=${metadata}, DPoP algs="ES256 EdDSA", error="use_dpop_nonce"`
+        );
+        expect(challengeFact('DPoP error="use_dpop_nonce", error_description="Sign in at evil.example, now", Bearer scope="files:write"')).toBe(
+            'WWW-Authenticate: DPoP error="use_dpop_nonce", error_description=(not shown), Bearer scope="files:write"'
+        );
+    });
+
+    it('keep a WWW-Authenticate header with two challenges as one header, algs included (RFC 9449 §7.1)', () => {
+        const header = 'Bearer resource_metadata="http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp", scope="files:read", DPoP algs="ES256 EdDSA"';
+        expect(responseHeaderFacts(new Headers({ 'www-authenticate': header }), new URL('http://127.0.0.1:3001/mcp'), context())).toEqual([
+            'WWW-Authenticate: Bearer resource_metadata=http://127.0.0.1:3001/.well-known/oauth-protected-resource/mcp, scope="files:read", DPoP algs="ES256 EdDSA"'
         ]);
     });
 
@@ -89,6 +100,38 @@ describe('the trace of exchanges nobody wrote code for', () => {
         expect(markdown).toContain('C->>AS: 2. POST /revoke token_type_hint=refresh_token, token=refresh#35;2<br/>DPoP: proof#35;2');
         expect(markdown).toContain('  2. client → AS: POST /revoke token_type_hint=refresh_token token=refresh#2 DPoP: proof#2 ⇒ 200');
         expect(markdown).not.toMatch(/SECRET|NONCE-1/);
+    });
+
+    it("draws a request to the callback listener once, as received, and never the listener as an authorization server", async () => {
+        const recorder = new TraceRecorder({ command: 'call list-files', userAgent: 'headless' });
+        const listener = 'http://127.0.0.1:5000';
+        recorder.callbackOrigins.add(listener);
+        // The user agent delivers the callback; the run is drawn before that request has its answer.
+        const traced = tracingFetch(recorder, () => new Promise<Response>(() => {}));
+        void asUserAgent(() => traced(`${listener}/callback?code=c0de&state=st4te`));
+        recorder.record({ from: 'user-agent', to: listener, incoming: true, method: 'GET', path: '/callback', request: ['code=code#1'], status: 200, response: [] });
+        const diagram = /```mermaid\n([\s\S]*?)```/.exec(traceMarkdown(recorder))![1]!;
+        expect(diagram.split('\n').filter((line) => line.includes('participant'))).toEqual([
+            '    participant U as headless user agent',
+            '    participant L as callback listener 127.0.0.1:5000',
+            '    participant C as demo-client'
+        ]);
+        expect(diagram.split('\n').filter((line) => line.includes('->>L'))).toEqual(['    U->>L: 1. GET /callback code=code#35;1']);
+    });
+
+    it('folds received requests turned away the same way into the first, with a count', () => {
+        const recorder = new TraceRecorder({ command: 'call list-files', userAgent: 'browser' });
+        const listener = 'http://127.0.0.1:5000';
+        recorder.callbackOrigins.add(listener);
+        for (let n = 0; n < 300; n++) {
+            const exchange = recorder.record({ from: 'user-agent', to: listener, incoming: true, method: 'GET', path: '/callback', request: [], status: 400, response: [] });
+            recorder.event({ kind: 'callback-rejected', reason: 'its state does not match the pending authorization', repeated: n > 0 });
+            recorder.folded(exchange);
+        }
+        const markdown = traceMarkdown(recorder);
+        expect(markdown.match(/U->>L/g)).toHaveLength(1);
+        expect(markdown).toContain('L-->>U: 400 and 299 more turned away the same way');
+        expect(markdown.match(/Note over C: callback turned away/g)).toHaveLength(1);
     });
 
     it('writes text mermaid would read as syntax or HTML as entity codes', () => {
