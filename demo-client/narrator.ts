@@ -5,6 +5,7 @@
  * server-chosen text goes through plain-text.ts first.
  */
 import { compareGrantedScope } from './granted-scope.ts';
+import { describeAuthMethod, showClientId } from './pre-registered-client.ts';
 import { plainText, showIssuer, showList, showScope, showUrl } from './plain-text.ts';
 import type { SessionEvent } from './session.ts';
 
@@ -60,6 +61,9 @@ export class Narrator {
                 return event.status < 300
                     ? this.title(`Registration: client_id ${plainText(event.clientId ?? '(none)', 80)}, redirect_uri ${showUrl(event.redirectUri)}`)
                     : this.title(`Registration refused: HTTP ${event.status}`);
+            case 'client-pre-registered':
+                this.title(`Pre-registered client: client_id ${showClientId(event.clientId)} at ${showIssuer(event.issuer)}, no dynamic registration (RFC 7591)`);
+                return this.detail(describeAuthMethod(event.method));
             case 'authorization-started':
                 return this.authorizationStarted(event);
             case 'headless-approved':
