@@ -23,7 +23,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { keyPairFrom, newDpopKeyPair, storableKey } from './dpop-key.ts';
 import { ClientFailure } from './failures.ts';
-import { authenticate, chooseAuthMethod, type ClientAuthMethod, type PreRegisteredClient } from './pre-registered-client.ts';
+import { authenticate, chooseAuthMethod, wrongIssuerLine, type ClientAuthMethod, type PreRegisteredClient } from './pre-registered-client.ts';
 import type { TokenStore } from './token-store.ts';
 
 export const CLIENT_NAME = 'scoped-tools demo client';
@@ -130,6 +130,8 @@ export class StoryOAuthProvider implements OAuthClientProvider {
 
     /** What the SDK knows of a pre-registered client: its id and method, never its secret (the secret is added per request). */
     private preRegisteredInformation(client: PreRegisteredClient, issuer: string | undefined): StoredOAuthClientInformation {
+        const elsewhere = issuer === undefined ? undefined : wrongIssuerLine(client, issuer);
+        if (elsewhere) throw new ClientFailure(elsewhere);
         const method = this.authMethod(this.discovery?.authorizationServerMetadata);
         if (issuer !== undefined && !this.announcedIssuers.has(issuer)) {
             this.announcedIssuers.add(issuer);

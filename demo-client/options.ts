@@ -30,6 +30,8 @@ flags:
   --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
   --client-id <id>            use a client the administrator registered instead of registering one (RFC 7591);
                               public unless the environment variable DEMO_CLIENT_SECRET holds its secret
+  --client-issuer <issuer>    with --client-id: the issuer the client is registered at, exactly; the client
+                              (and its secret) is used with no other authorization server
   --callback-port <n>         listen for the authorization response on 127.0.0.1:<n> only, so the registered
                               redirect URI http://127.0.0.1:<n>/callback matches (default: a free port)
   --protocol <era>            legacy (2025-11-25 initialize, the default), auto (try server/discover first)
@@ -81,6 +83,7 @@ const FLAGS = {
     open: { type: 'boolean', default: true },
     trace: { type: 'string' },
     'client-id': { type: 'string' },
+    'client-issuer': { type: 'string' },
     'callback-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
 } as const;
@@ -135,18 +138,21 @@ export function parseCallbackPort(raw: string | undefined): number | undefined {
 }
 
 /**
- * `--client-id` and the secret from DEMO_CLIENT_SECRET (an empty one is none). A client_id is
+ * `--client-id`, its `--client-issuer` and the secret from DEMO_CLIENT_SECRET (an empty one is none). A client_id is
  * printable ASCII (RFC 6749 Appendix A.1). A secret without a client it belongs to is refused, so
  * it is never sent for a client the client registered itself. The secret is never part of a message.
  */
-export function parsePreRegisteredClient(raw: string | undefined, env: NodeJS.ProcessEnv): PreRegisteredClient | undefined {
+export function parsePreRegisteredClient(raw: string | undefined, issuer: string | undefined, env: NodeJS.ProcessEnv): PreRegisteredClient | undefined {
     const secret = env[CLIENT_SECRET_VARIABLE] || undefined;
     if (raw === undefined) {
         if (secret !== undefined) usageError(PROGRAM, `${CLIENT_SECRET_VARIABLE} is set but --client-id is not: the secret belongs to the client the administrator registered; pass its id with --client-id`);
+        if (issuer !== undefined) usageError(PROGRAM, '--client-issuer goes with --client-id');
         return undefined;
     }
     if (!/^[\x20-\x7e]{1,255}$/.test(raw)) usageError(PROGRAM, '--client-id must be 1 to 255 printable ASCII characters (RFC 6749 Appendix A.1)');
-    return { clientId: raw, secret };
+    // RFC 8414 §3.3: compared exactly as given, so it is kept as a string (new URL() would add a slash).
+    if (issuer !== undefined) parseHttpUrl(PROGRAM, '--client-issuer', issuer);
+    return { clientId: raw, secret, issuer };
 }
 
 /** `k=v` pairs into an object; a pair without `=` or a repeated key is a usage error. */
@@ -189,7 +195,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
         openBrowser: values.open,
         trace: values.trace,
-        preRegisteredClient: command === 'logout' ? undefined : parsePreRegisteredClient(values['client-id'], process.env),
+        preRegisteredClient: command === 'logout' ? undefined : parsePreRegisteredClient(values['client-id'], values['client-issuer'], process.env),
         callbackPort: parseCallbackPort(values['callback-port'])
     };
 }

@@ -7,13 +7,17 @@
  * DEMO_CLIENT_SECRET — never a flag, which any user on the machine can read in
  * the process list — and the secret is never printed, traced or stored.
  *
+ * With `--client-issuer` the client is used only at that authorization
+ * server: a resource server that names another gets neither the client_id
+ * nor the secret (SEP-2352's binding, for a client that cannot re-register).
+ *
  * How the secret is sent is chosen from the AS metadata's
  * `token_endpoint_auth_methods_supported`: `client_secret_basic` where listed
  * (RFC 6749 §2.3.1: every AS must support HTTP Basic; a secret in the request
  * body is NOT RECOMMENDED), otherwise `client_secret_post`.
  */
 import type { AuthorizationServerMetadata } from '@modelcontextprotocol/client';
-import { plainText } from './plain-text.ts';
+import { plainText, showIssuer } from './plain-text.ts';
 
 export const CLIENT_SECRET_VARIABLE = 'DEMO_CLIENT_SECRET';
 
@@ -21,6 +25,8 @@ export interface PreRegisteredClient {
     clientId: string;
     /** From DEMO_CLIENT_SECRET; absent for a public client. */
     secret?: string;
+    /** `--client-issuer`: the one authorization server the client (and its secret) may be used with. */
+    issuer?: string;
 }
 
 export type ClientAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
@@ -70,6 +76,15 @@ export function describeAuthMethod(method: ClientAuthMethod): string {
         case 'client_secret_post':
             return `its secret from ${CLIENT_SECRET_VARIABLE} goes in the request body (client_secret_post: this authorization server does not list client_secret_basic)`;
     }
+}
+
+/**
+ * SEP-2352 for a client that cannot re-register: with `--client-issuer`, the client is used only at that
+ * issuer, compared exactly (RFC 8414 §3.3). Without it, it goes to the AS the resource server names.
+ */
+export function wrongIssuerLine(client: PreRegisteredClient, issuer: string): string | undefined {
+    if (client.issuer === undefined || client.issuer === issuer) return undefined;
+    return `client ${showClientId(client.clientId)} is registered at ${showIssuer(client.issuer)} (--client-issuer), but the resource server's authorization server is ${showIssuer(issuer)}; nothing was sent to it`;
 }
 
 /** The line for a token endpoint that refused the pre-registered client (invalid_client, RFC 6749 §5.2). */

@@ -5,6 +5,7 @@
  * client then uses it.
  * - nothing is registered (RFC 7591): the AS logs no registration, the token
  *   is issued to the administrator's client_id, the trace shows no /register;
+ * - with --client-issuer, the client is used at that issuer only;
  * - the callback listener binds exactly the registered port; taken, it is
  *   one line and a non-zero exit, as is a secret the AS cannot take, a
  *   secret without --client-id, and a malformed flag — the secret is never
@@ -43,7 +44,7 @@ describe('--client-id and --callback-port against demo-as', () => {
     it('uses the registered client on its registered port: no registration, the token issued to that client_id', async () => {
         const trace = `${work.path}/pre-registered.md`;
         const storePath = store();
-        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--client-id', client.clientId, '--callback-port', String(port), '--store', storePath, '--trace', trace]);
+        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--client-id', client.clientId, '--client-issuer', stack.as.origin, '--callback-port', String(port), '--store', storePath, '--trace', trace]);
         expect(run.stderr, run.stdout).toBe('');
         expect(run.code).toBe(0);
         expect(run.stdout).toContain(`Pre-registered client: client_id "${client.clientId}" at "${stack.as.origin}", no dynamic registration (RFC 7591)`);
@@ -53,6 +54,7 @@ describe('--client-id and --callback-port against demo-as', () => {
         expect(clientRegistrations()).toEqual([]);
         expect(stack.as.stdout).toContainEqual(expect.stringMatching(new RegExp(`^token grant_type=authorization_code client_id=${client.clientId} status=200`)));
         expect(readFileSync(trace, 'utf8')).not.toContain('/register');
+        expect(readFileSync(trace, 'utf8')).toContain('pre-registered client: nothing registered (RFC 7591); token endpoint authentication none');
         // Kept per issuer, for logout's revocation, as a registration is.
         const saved = JSON.parse(readFileSync(storePath, 'utf8')) as { clients: Record<string, { information: { client_id: string }; redirectUri: string }> };
         expect(saved.clients[stack.as.origin]).toEqual({ information: { client_id: client.clientId, issuer: stack.as.origin }, redirectUri: `http://127.0.0.1:${port}/callback` });
@@ -63,6 +65,17 @@ describe('--client-id and --callback-port against demo-as', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toBe('demo-client: headless: the authorization server answered /authorize with HTTP 400 instead of a consent page');
         expect(clientRegistrations()).toEqual([]);
+    });
+
+    it('--client-issuer: a resource server whose authorization server is another gets nothing of the client', async () => {
+        const before = stack.as.stdout.length;
+        const elsewhere = 'https://idp.example/realms/demo';
+        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--client-id', client.clientId, '--client-issuer', elsewhere, '--callback-port', String(port), '--store', store()]);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toBe(
+            `demo-client: client "${client.clientId}" is registered at "${elsewhere}" (--client-issuer), but the resource server's authorization server is "${stack.as.origin}"; nothing was sent to it`
+        );
+        expect(stack.as.stdout.slice(before).filter((line) => /^(authorize|token) /.test(line))).toEqual([]);
     });
 
     it('a taken --callback-port is one line and a non-zero exit: no other port is tried', async () => {
@@ -93,7 +106,8 @@ describe('--client-id and --callback-port against demo-as', () => {
 describe.concurrent('the flags on the command line', () => {
     it.each([
         [['--callback-port', '0'], '--callback-port must be an integer from 1 to 65535'],
-        [['--client-id', 'tab\there'], '--client-id must be 1 to 255 printable ASCII characters (RFC 6749 Appendix A.1)']
+        [['--client-id', 'tab\there'], '--client-id must be 1 to 255 printable ASCII characters (RFC 6749 Appendix A.1)'],
+        [['--client-issuer', 'http://127.0.0.1:9'], '--client-issuer goes with --client-id']
     ])('%j is a usage error', async (flags, line) => {
         const run = await runClient(['tools', '--server', 'http://127.0.0.1:9/mcp', ...flags]);
         expect(run.code).toBe(2);

@@ -107,6 +107,7 @@ describe(missing && !inCi ? `a pre-registered client at oidc-provider — skippe
         }
         // The trace shows that a credential went in HTTP Basic, as a label.
         expect(readFileSync(trace, 'utf8')).toMatch(/Authorization: Basic secret#1/);
+        expect(readFileSync(trace, 'utf8')).toContain('pre-registered client: nothing registered (RFC 7591); token endpoint authentication client_secret_basic');
         expect(registrationRequests()).toEqual([]);
     }, 120_000);
 
