@@ -140,10 +140,13 @@ export function parseCallbackPort(raw: string | undefined): number | undefined {
 /**
  * `--client-id`, its `--client-issuer` and the secret from DEMO_CLIENT_SECRET (an empty one is none). A client_id is
  * printable ASCII (RFC 6749 Appendix A.1). A secret without a client it belongs to is refused, so
- * it is never sent for a client the client registered itself. The secret is never part of a message.
+ * it is never sent for a client the client registered itself. The secret is never part of a message,
+ * and leaves the environment here, so no process the client starts inherits it.
  */
 export function parsePreRegisteredClient(raw: string | undefined, issuer: string | undefined, env: NodeJS.ProcessEnv): PreRegisteredClient | undefined {
     const secret = env[CLIENT_SECRET_VARIABLE] || undefined;
+    // Taken out of the environment once read: the browser the client opens, and what it starts, never inherit it.
+    delete env[CLIENT_SECRET_VARIABLE];
     if (raw === undefined) {
         if (secret !== undefined) usageError(PROGRAM, `${CLIENT_SECRET_VARIABLE} is set but --client-id is not: the secret belongs to the client the administrator registered; pass its id with --client-id`);
         if (issuer !== undefined) usageError(PROGRAM, '--client-issuer goes with --client-id');

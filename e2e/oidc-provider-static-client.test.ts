@@ -10,7 +10,7 @@
  *   provider's registration endpoint;
  * - the confidential client authenticates with client_secret_basic, and its
  *   secret appears nowhere: not on stdout or stderr, not in the trace, not
- *   in the token store;
+ *   in the token store, not in the environment of the browser it opens;
  * - the confidential client without DEMO_CLIENT_SECRET is refused at the
  *   token endpoint, and the line says what to set.
  *
@@ -99,7 +99,10 @@ describe(missing && !inCi ? `a pre-registered client at oidc-provider — skippe
         expect(run.code, run.stdout).toBe(0);
         expect(run.stdout).toContain('its secret from DEMO_CLIENT_SECRET goes in HTTP Basic (client_secret_basic');
         expect(run.stdout).toContain('list-files ✓');
-        const written = [run.stdout, run.stderr, readFileSync(trace, 'utf8'), readFileSync(join(work.path, 'confidential.json'), 'utf8')];
+        // The browser the client opened (through xdg-open) did not inherit the secret either.
+        const browserEnvironment = readFileSync(join(work.path, 'confidential.env'), 'utf8');
+        expect(browserEnvironment).toContain('BROWSER=');
+        const written = [run.stdout, run.stderr, readFileSync(trace, 'utf8'), readFileSync(join(work.path, 'confidential.json'), 'utf8'), browserEnvironment];
         const basic = Buffer.from(`${CONFIDENTIAL_CLIENT}:${SECRET}`).toString('base64');
         for (const text of written) {
             expect(text).not.toContain(SECRET);
