@@ -61,17 +61,18 @@ export class CallbackListener {
     ) {}
 
     /**
-     * Listens on `ports.required` (`--callback-port`: the port an administrator registered, which an AS
-     * comparing ports exactly insists on) or fails with CallbackPortUnavailableError; otherwise on
-     * `ports.preferred` when given and free, else on any free port. The caller compares `port` with
-     * what it registered: exact redirect matching at the AS means a changed port needs a new registration.
+     * Listens on `preferredPort` when given and free, otherwise on any free port. The caller
+     * compares `port` with what it registered: exact redirect matching at the AS means a
+     * changed port needs a new registration. With `exact` (`--callback-port`: the port an
+     * administrator registered, which an AS comparing ports exactly insists on) no other port
+     * will do: a port that cannot be listened on is a CallbackPortUnavailableError.
      */
-    static async start(ports: { required?: number; preferred?: number }, reports: RejectionReports): Promise<CallbackListener> {
+    static async start(preferredPort: number | undefined, reports: RejectionReports, { exact = false } = {}): Promise<CallbackListener> {
         let listener: CallbackListener | undefined;
         const handler = traceIncoming((request: IncomingMessage, response: ServerResponse) => listener?.handle(request, response));
-        const { server } = await listenOnLoopback(handler, ports.required ?? ports.preferred ?? 0).catch((error: NodeJS.ErrnoException) => {
-            if (ports.required !== undefined) throw new CallbackPortUnavailableError(ports.required, error.code);
-            if (ports.preferred === undefined || error.code !== 'EADDRINUSE') throw error;
+        const { server } = await listenOnLoopback(handler, preferredPort ?? 0).catch((error: NodeJS.ErrnoException) => {
+            if (exact && preferredPort !== undefined) throw new CallbackPortUnavailableError(preferredPort, error.code);
+            if (preferredPort === undefined || error.code !== 'EADDRINUSE') throw error;
             return listenOnLoopback(handler, 0);
         });
         const { port } = server.address() as { port: number };

@@ -142,10 +142,11 @@ export class Session {
     /** Starts the callback listener (on --callback-port, else on the stored port when free) and prepares the provider. */
     static async open(options: SessionOptions): Promise<Session> {
         const previous = options.callbackPort === undefined ? options.store.callbackPort : undefined;
-        const listener = await CallbackListener.start({ required: options.callbackPort, preferred: previous }, {
-            rejected: (reason, repeated) => options.onEvent({ kind: 'callback-rejected', reason, repeated }),
-            repeated: (reason, count) => options.onEvent({ kind: 'callback-rejections-repeated', reason, count })
-        }).catch((error: unknown) => {
+        const reports = {
+            rejected: (reason: string, repeated: boolean) => options.onEvent({ kind: 'callback-rejected', reason, repeated }),
+            repeated: (reason: string, count: number) => options.onEvent({ kind: 'callback-rejections-repeated', reason, count })
+        };
+        const listener = await CallbackListener.start(options.callbackPort ?? previous, reports, { exact: options.callbackPort !== undefined }).catch((error: unknown) => {
             throw error instanceof CallbackPortUnavailableError ? new ClientFailure(error.message) : error;
         });
         if (previous !== undefined && previous !== listener.port) options.onEvent({ kind: 'callback-port-changed', previous, now: listener.port });

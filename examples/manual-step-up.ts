@@ -48,7 +48,7 @@ const say = (line: string) => console.log(line);
 const decide = (line: string) => console.log(`    decision: ${line}`);
 
 const storeDir = mkdtempSync(join(tmpdir(), 'manual-step-up-'));
-const listener = await CallbackListener.start({}, {
+const listener = await CallbackListener.start(undefined, {
     rejected: (reason, repeated) => repeated || console.error(`ignored a callback: ${reason}`),
     repeated: (reason, count) => console.error(`ignored ${count} more callbacks: ${reason}`)
 });
