@@ -18,9 +18,10 @@ import {
 } from '@modelcontextprotocol/client';
 import { AuthorizationTimeoutError } from './callback-listener.ts';
 import { ConsentPageError } from './consent-form.ts';
+import { InsecureEndpointError } from './credential-endpoint.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
 import { AuthorizationServerUnreachableError, networkReason } from './http-observer.ts';
-import { plainText, quoteUntrusted, showIssuer } from './plain-text.ts';
+import { plainText, quoteUntrusted, showIssuer, showUrl } from './plain-text.ts';
 
 /** A failure whose one-line explanation is already written. */
 export class ClientFailure extends Error {
@@ -68,7 +69,8 @@ export function describeFailure(error: unknown): string {
     if (error instanceof AuthorizationServerMismatchError) return 'refused to redeem the code: the authorization server changed while the user was away (SEP-2352)';
     if (error instanceof OAuthError) return `the authorization server answered with an OAuth error: ${errorCode(error.code)} — ${quoteUntrusted(error.message)}`;
     if (error instanceof RegistrationRejectedError) return `the authorization server refused the client registration (HTTP ${error.status})`;
-    if (error instanceof InsecureTokenEndpointError) return 'refused to send credentials: the token endpoint is neither https nor loopback';
+    if (error instanceof InsecureEndpointError) return error.message;
+    if (error instanceof InsecureTokenEndpointError) return new InsecureEndpointError(`token endpoint ${showUrl(error.tokenEndpoint)} (from the authorization server metadata)`).message;
     if (error instanceof AuthorizationTimeoutError) return error.message;
     if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;
     if (error instanceof SdkHttpError) return `the resource server answered HTTP ${error.status}${error.statusText ? ` ${plainText(error.statusText, 40)}` : ''}`;

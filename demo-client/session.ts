@@ -26,6 +26,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { Authorizer, type ConsentEvent } from './authorizer.ts';
 import { CallbackListener } from './callback-listener.ts';
+import { credentialGuardFetch } from './credential-guard.ts';
 import { ClientFailure, authorizationErrorLine, issuerMismatchLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
 import { CLIENT_NAME, StoryOAuthProvider } from './oauth-provider.ts';
@@ -115,7 +116,7 @@ export class Session {
         private readonly listener: CallbackListener,
         readonly provider: StoryOAuthProvider
     ) {
-        this.fetch = observingFetch(options.server, (event) => this.observe(event));
+        this.fetch = observingFetch(options.server, (event) => this.observe(event), credentialGuardFetch(fetch));
         this.authorizer = new Authorizer(listener, {
             headless: options.headless,
             openBrowser: options.openBrowser,
