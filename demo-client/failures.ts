@@ -17,6 +17,7 @@ import {
     UnauthorizedError
 } from '@modelcontextprotocol/client';
 import { AuthorizationTimeoutError } from './callback-listener.ts';
+import { BodyTooLargeError } from './bounded-fetch.ts';
 import { ConsentPageError } from './consent-form.ts';
 import { InsecureEndpointError } from './credential-endpoint.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
@@ -70,6 +71,7 @@ export function describeFailure(error: unknown): string {
     if (error instanceof OAuthError) return `the authorization server answered with an OAuth error: ${errorCode(error.code)} — ${quoteUntrusted(error.message)}`;
     if (error instanceof RegistrationRejectedError) return `the authorization server refused the client registration (HTTP ${error.status})`;
     if (error instanceof InsecureEndpointError) return error.message;
+    if (error instanceof BodyTooLargeError) return error.message;
     if (error instanceof InsecureTokenEndpointError) return new InsecureEndpointError(`token endpoint ${showUrl(error.tokenEndpoint)} (from the authorization server metadata)`).message;
     if (error instanceof AuthorizationTimeoutError) return error.message;
     if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;

@@ -26,6 +26,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { Authorizer, type ConsentEvent } from './authorizer.ts';
 import { CallbackListener } from './callback-listener.ts';
+import { BodyTooLargeError, noticingRefusals } from './bounded-fetch.ts';
 import { credentialGuardFetch } from './credential-guard.ts';
 import { ClientFailure, authorizationErrorLine, issuerMismatchLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
@@ -108,6 +109,10 @@ export class Session {
     private challengesThisAttempt = 0;
     private lastChallenge?: Extract<ObservedEvent, { kind: 'challenge' }>;
     private heldEvents?: SessionEvent[];
+    /** The client being connected or in use, to close when a server's body outgrew its bound. */
+    private activeClient?: Client;
+    /** A body cut off at its bound (bounded-fetch.ts): it ends the run, whatever the SDK made of it. */
+    private refusedBody?: BodyTooLargeError;
     private readonly fetch;
     private readonly authorizer: Authorizer;
 
@@ -116,7 +121,8 @@ export class Session {
         private readonly listener: CallbackListener,
         readonly provider: StoryOAuthProvider
     ) {
-        this.fetch = observingFetch(options.server, (event) => this.observe(event), credentialGuardFetch(fetch));
+        const noticed = noticingRefusals(fetch, (error) => this.refuseBody(error));
+        this.fetch = observingFetch(options.server, (event) => this.observe(event), credentialGuardFetch(noticed));
         this.authorizer = new Authorizer(listener, {
             headless: options.headless,
             openBrowser: options.openBrowser,
@@ -162,6 +168,7 @@ export class Session {
             try {
                 return await action(connection.client);
             } catch (error) {
+                if (this.refusedBody) throw this.refusedBody;
                 const challenged = this.challengesThisAttempt;
                 if (isUnauthorized(error)) {
                     // Every 403 in this attempt started a step-up; the last one needs the user.
@@ -187,16 +194,24 @@ export class Session {
         for (let logins = 0; ; logins++) {
             const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
             const client = new Client({ name: CLIENT_NAME, version: '0.1.0' }, { versionNegotiation: this.options.versionNegotiation });
+            this.activeClient = client;
             try {
                 await client.connect(transport, prior && { prior });
                 this.connection = { client, transport, stepUp };
                 return this.connection;
             } catch (error) {
+                if (this.refusedBody) throw this.refusedBody;
                 if (!isUnauthorized(error)) throw error;
                 if (logins >= MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
                 await this.completeAuthorization(transport, false);
             }
         }
+    }
+
+    /** A server's body outgrew its bound: remember why, and close the client so no request waits on it. */
+    private refuseBody(error: BodyTooLargeError): void {
+        this.refusedBody ??= error;
+        void this.activeClient?.close().catch(() => {});
     }
 
     private async disconnect(): Promise<void> {
