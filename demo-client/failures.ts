@@ -63,6 +63,17 @@ export function authorizationErrorLine(error: OAuthError): string {
     return `the authorization server refused the authorization: ${errorCode(error.code)}${description}`;
 }
 
+/**
+ * No authorization server metadata at any location discovery tries (RFC 8414 §3, OpenID Connect
+ * Discovery §4), said as the cause: the SDK falls back to a guessed /register, whose refusal is the symptom.
+ */
+export function noMetadataLine(authorizationServer: string, registrationStatus: number): string {
+    return `no authorization server metadata at ${showIssuer(authorizationServer)} (tried the RFC 8414 and OpenID Connect locations), so there is no registration endpoint to use; the guessed /register answered HTTP ${registrationStatus}`;
+}
+
+/** An AS that issues DPoP-bound tokens only (RFC 9449), asked for a Bearer token. */
+export const DPOP_REQUIRED_LINE = 'the authorization server requires DPoP-bound tokens (RFC 9449) and refused the token request without a DPoP proof; run again without --no-dpop';
+
 /** One line for any error that reaches the top level. */
 export function describeFailure(error: unknown): string {
     if (error instanceof ClientFailure) return error.message;
