@@ -16,7 +16,7 @@ import type { OAuthDiscoveryState } from '@modelcontextprotocol/client';
 import { showIssuer, showUrl } from './plain-text.ts';
 
 /** Hosts a credential may reach over plain http (RFC 8252 §8.3: loopback redirects; the same holds for the AS here). */
-export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', '[::1]', 'localhost'];
+const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', '[::1]', 'localhost'];
 
 const RULE = 'credentials go only over https, or over http to 127.0.0.1, [::1] or localhost';
 

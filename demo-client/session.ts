@@ -8,7 +8,10 @@
  * so a scope that is never granted ends the call instead of looping. A retry
  * after a step-up runs on a new transport, which carries what is left of the
  * call's step-up budget; on a 2026-07-28 connection it adopts the previous
- * connection's discover result, so it costs no round trip.
+ * connection's discover result, so it costs no round trip. A run that cannot
+ * go on ends with its cause — a server's body past its bound, an AS that
+ * requires DPoP under --no-dpop, no AS metadata anywhere — not with the
+ * symptom the SDK meets next.
  */
 import {
     Client,
