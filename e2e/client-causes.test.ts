@@ -3,9 +3,8 @@
  * next.
  * - No AS metadata at any RFC 8414 / OpenID Connect location: said so, not
  *   "refused the client registration (HTTP 404)" from the guessed /register.
- * - An AS that issues DPoP-bound tokens only, and a client run with
- *   --no-dpop: said so, with the flag to drop, not the invalid_grant of the
- *   retried code.
+ * - (An AS that issues DPoP-bound tokens only, and a client run with
+ *   --no-dpop: e2e/client-dpop.test.ts › --no-dpop.)
  * - A headless /authorize answered with a JSON document: the same "run again
  *   with --interactive" advice as every other page the agent cannot answer.
  * - AS metadata found where OpenID Connect Discovery puts it for an issuer
@@ -16,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/spawn.ts';
 import { registerLines, startHostile, tokenLines } from './client-harness.ts';
-import { runClient, startStack, tempDir } from './stack.ts';
+import { runClient, tempDir } from './stack.ts';
 
 const running: Array<{ stop(): Promise<unknown> }> = [];
 const stores = tempDir('client-causes-');
@@ -38,17 +37,6 @@ describe('the cause, not the symptom', () => {
         expect(run.code).toBe(1);
         expect(stderrLines(run.stderr)).toEqual([
             `demo-client: no authorization server metadata at "${servers.as.origin}" (tried the RFC 8414 and OpenID Connect locations), so there is no registration endpoint to use; the guessed /register answered HTTP 404`
-        ]);
-    });
-
-    it('DPoP required by the AS, --no-dpop on the client: names DPoP and the flag', async () => {
-        const stack = await startStack({ asArgs: ['--require-dpop'] });
-        running.push(stack);
-        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--headless', '--no-dpop', '--store', storeFile()]);
-
-        expect(run.code).toBe(1);
-        expect(stderrLines(run.stderr)).toEqual([
-            'demo-client: the authorization server requires DPoP-bound tokens (RFC 9449) and refused the token request without a DPoP proof; run again without --no-dpop'
         ]);
     });
 
