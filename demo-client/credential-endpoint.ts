@@ -55,5 +55,5 @@ export function assertDiscoveredEndpoints(resource: string, state: OAuthDiscover
         return;
     }
     // No metadata: the SDK falls back to /token and /register under the server's URL (same scheme, same host).
-    assertHttpsOrLoopback('authorization server', base, 'the protected-resource metadata; with no metadata of its own, its /token and /register would receive credentials');
+    assertHttpsOrLoopback('authorization server', base, 'discovery; it published no metadata, so its /token and /register would receive credentials');
 }
