@@ -24,12 +24,20 @@ import { parseArgs } from 'node:util';
 import { Client, InsufficientScopeError, StreamableHTTPClientTransport, UnauthorizedError, type OAuthClientProvider, type OAuthClientInformationMixed, type OAuthDiscoveryState, type OAuthTokens } from '@modelcontextprotocol/client';
 import open from 'open';
 
-const { values } = parseArgs({ options: { server: { type: 'string' }, 'no-open': { type: 'boolean' }, help: { type: 'boolean' } } });
-if (values.help || !values.server) {
-    console.log('usage: minimal-client --server <resource server /mcp URL> [--no-open: print the consent URL only]');
-    process.exit(values.help ? 0 : 2);
+const USAGE = 'usage: minimal-client --server <resource server /mcp URL> [--no-open: print the consent URL, open no browser]';
+/** The flags; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+function commandLine() {
+    try {
+        const { values } = parseArgs({ options: { server: { type: 'string' }, 'no-open': { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+        if (values.help) (console.log(USAGE), process.exit(0));
+        if (!values.server || !URL.canParse(values.server)) throw new Error('--server <url> is required: the resource server\'s /mcp URL');
+        return { serverUrl: new URL(values.server), openBrowser: !values['no-open'] };
+    } catch (error) {
+        console.error(`minimal-client: ${(error as Error).message.split('\n')[0]} (see --help)`);
+        process.exit(2);
+    }
 }
-const serverUrl = new URL(values.server);
+const { serverUrl, openBrowser } = commandLine();
 /** Step-ups one tool call may cause before the host gives up (the SDK's default per request is 1 too). */
 const MAX_STEP_UPS_PER_CALL = 1;
 // End of prerequisites.
@@ -71,7 +79,7 @@ const provider: OAuthClientProvider = {
         callback = new Promise((deliver) => (expected = { state, deliver }));
         console.log(`authorize: scope "${url.searchParams.get('scope') ?? ''}"`);
         console.log(`Open this URL in your browser: ${url.href}`);
-        if (!values['no-open']) await open(url.href).catch(() => {});
+        if (openBrowser) await open(url.href).catch(() => {});
     }
 };
 

@@ -27,13 +27,22 @@ import { createMcpHandler, McpServer, OAuthError, OAuthErrorCode, requireScopes,
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as z from 'zod';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '3001' }, issuer: { type: 'string' }, help: { type: 'boolean' } } });
-if (values.help || !values.issuer) {
-    console.log('usage: minimal-server --issuer <authorization server URL> [--port <n>, default 3001; 0 picks a free port]');
-    process.exit(values.help ? 0 : 2);
+const USAGE = 'usage: minimal-server --issuer <authorization server URL> [--port <n>, default 3001; 0 picks a free port]';
+/** The flags; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+function commandLine() {
+    try {
+        const { values } = parseArgs({ options: { port: { type: 'string', default: '3001' }, issuer: { type: 'string' }, help: { type: 'boolean' } } });
+        if (values.help) (console.log(USAGE), process.exit(0));
+        if (!values.issuer || !URL.canParse(values.issuer)) throw new Error('--issuer <url> is required: the authorization server\'s issuer');
+        if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new Error('--port must be an integer from 0 to 65535');
+        // RFC 8414 §3.3: the issuer is compared exactly as the AS names itself, so keep the string as given.
+        return { issuer: values.issuer, port: Number(values.port) };
+    } catch (error) {
+        console.error(`minimal-server: ${(error as Error).message.split('\n')[0]} (see --help)`);
+        process.exit(2);
+    }
 }
-// RFC 8414 §3.3: the issuer is compared exactly as the AS names itself, so keep the string as given.
-const issuer = values.issuer;
+const { issuer, port } = commandLine();
 
 /** RFC 8414 §3.1: the AS's metadata, at the well-known path inserted before the issuer's own path. */
 async function authorizationServerMetadata(): Promise<{ metadata: OAuthMetadata; jwksUri: string }> {
@@ -103,9 +112,8 @@ const { metadata, jwksUri } = await authorizationServerMetadata().catch((error: 
 const app = createMcpExpressApp();
 const files = new Map([['notes.txt', 'Per-tool scopes: each tool asks for only what it needs.']]);
 const mcp = toNodeHandler(createMcpHandler(() => fileServer(files)));
-const server = app.listen(Number(values.port), '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    const origin = `http://127.0.0.1:${port}`;
+const server = app.listen(port, '127.0.0.1', () => {
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const resource = `${origin}/mcp`;
     // RFC 9728: /.well-known/oauth-protected-resource/mcp names this resource, its scopes and its AS.
     app.use(mcpAuthMetadataRouter({ oauthMetadata: metadata, resourceServerUrl: new URL(resource), scopesSupported: ['files:read', 'files:write', 'files:admin'] }));

@@ -47,23 +47,32 @@ import {
 } from '@modelcontextprotocol/server-legacy';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 
-const { values } = parseArgs({
-    options: {
-        port: { type: 'string', default: '9000' },
-        resource: { type: 'string', multiple: true, default: [] },
-        'redirect-with': { type: 'string', default: 'res-redirect' },
-        'no-iss-advertised': { type: 'boolean', default: false },
-        'registrations-per-hour': { type: 'string', default: '20' },
-        help: { type: 'boolean', default: false }
-    }
-});
 const USAGE = `usage: sdk-router-as [--port <n>, default 9000; 0 picks a free port] [--resource <url>]… (the only resources served; default any)
   [--redirect-with res-redirect|location-header, default res-redirect] [--no-iss-advertised] [--registrations-per-hour <n>, default 20]`;
-if (values.help) (console.log(USAGE), process.exit(0));
-if (!['res-redirect', 'location-header'].includes(values['redirect-with']) || !/^\d+$/.test(values['registrations-per-hour'])) {
-    console.error(`sdk-router-as: bad flag value; see --help`);
-    process.exit(2);
+/** The flags; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+function commandLine() {
+    try {
+        const { values } = parseArgs({
+            options: {
+                port: { type: 'string', default: '9000' },
+                resource: { type: 'string', multiple: true, default: [] },
+                'redirect-with': { type: 'string', default: 'res-redirect' },
+                'no-iss-advertised': { type: 'boolean', default: false },
+                'registrations-per-hour': { type: 'string', default: '20' },
+                help: { type: 'boolean', default: false }
+            }
+        });
+        if (values.help) (console.log(USAGE), process.exit(0));
+        if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new Error('--port must be an integer from 0 to 65535');
+        if (!['res-redirect', 'location-header'].includes(values['redirect-with'])) throw new Error('--redirect-with must be res-redirect or location-header');
+        if (!/^\d+$/.test(values['registrations-per-hour'])) throw new Error('--registrations-per-hour must be a whole number');
+        return values;
+    } catch (error) {
+        console.error(`sdk-router-as: ${(error as Error).message.split('\n')[0]} (see --help)`);
+        process.exit(2);
+    }
 }
+const values = commandLine();
 
 const GRANTABLE_SCOPES = ['files:read', 'files:write']; // files:admin is never granted: the story's retry cap
 const CODE_TTL_S = 60;
@@ -252,6 +261,12 @@ ${hidden}
 const keys = await generateKeyPair('ES256');
 const jwks = { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'sdk-router-as', alg: 'ES256', use: 'sig' }] };
 const app = express();
+// One line per request (method, path, status): what a reader watches while a client signs in.
+app.use((req, res, next) => {
+    const path = req.path; // read now: the router's handlers rewrite it while they run
+    res.on('finish', () => console.log(`${req.method} ${path} ${res.statusCode}`));
+    next();
+});
 const server = app.listen(Number(values.port), '127.0.0.1', () => {
     const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     // mcpAuthRouter must be mounted at the root: its issuer is the origin, which URL spells with a trailing `/`.
