@@ -12,13 +12,14 @@
  * - the retry after a step-up runs on a new connection: on 2025-11-25 it opens
  *   with `initialize`, on 2026-07-28 it adopts the discover result and sends the
  *   call straight away (read from the client's own `--trace`);
- * - examples/manual-step-up.ts drives the same decisions by hand.
+ * - examples/manual-step-up.ts drives the same decisions by hand; the test plays
+ *   the browser on each consent URL it prints.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runToEnd } from '../support/spawn.ts';
-import { eventually, grants, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { openConsent, submitDecision } from './as-flow.ts';
+import { eventually, grants, printedUrls, startClient, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
 import { runClient, startStack, tempDir, type Stack } from './stack.ts';
 
 let stack: Stack | Servers | undefined;
@@ -201,16 +202,47 @@ describe('the retry after a step-up', () => {
 });
 
 describe('examples/manual-step-up.ts', () => {
+    /** Plays the user's browser on one printed URL: the consent page, Approve, then the redirect to the callback. */
+    async function approveAsBrowser(authorizationUrl: URL): Promise<void> {
+        const page = await openConsent(authorizationUrl.href);
+        expect(page.response.status).toBe(200);
+        const decision = await submitDecision(authorizationUrl.origin, page, 'approve');
+        expect(decision.status).toBe(302);
+        const delivered = await fetch(decision.headers.get('location')!);
+        expect(delivered.status).toBe(200);
+        await delivered.body?.cancel();
+    }
+
     it('decides the union, the refresh bypass and the stop itself, against the running demo', async () => {
         stack = await startStack();
-        const run = await runToEnd('examples/manual-step-up.ts', ['--server', stack.mcpUrl, '--headless'], { env: { NO_COLOR: '1' } });
-        expect(run.stderr).toBe('');
-        expect(run.code).toBe(0);
-        expect(run.stdout).toContain('decision: computeScopeUnion(held "files:read", required "files:write") = "files:read files:write"');
-        expect(run.stdout).toContain('decision: isStrictScopeSuperset(union, held) = true → forceReauthorization: true');
-        expect(run.stdout).toContain('· write-file ✓');
-        expect(run.stdout).toContain('decision: 1 step-up already made for this call (limit 1); stop');
-        expect(run.stdout).toContain('· purge-files stays refused, as expected');
+        const example = startClient(['--server', stack.mcpUrl, '--no-open'], {}, 'examples/manual-step-up.ts');
+        const consented: Array<string | null> = [];
+        try {
+            // The first authorization, the step-up for write-file, the one step-up for purge-files.
+            while (consented.length < 3) {
+                const next = await vi.waitFor(
+                    () => {
+                        const url = printedUrls(example)[consented.length];
+                        if (!url) throw new Error(`no authorization URL #${consented.length + 1} yet; stdout: ${example.stdout.join(' | ')}; stderr: ${example.stderr.join(' | ')}`);
+                        return url;
+                    },
+                    { timeout: 15_000, interval: 50 }
+                );
+                await approveAsBrowser(next);
+                consented.push(next.searchParams.get('scope'));
+            }
+        } finally {
+            if (consented.length < 3) example.child.kill();
+        }
+        expect(await example.exit).toBe(0);
+        expect(example.stderr).toEqual([]);
+        expect(consented).toEqual(['files:read', 'files:read files:write', 'files:read files:write files:admin']);
+        const stdout = example.stdout.join('\n');
+        expect(stdout).toContain('decision: computeScopeUnion(held "files:read", required "files:write") = "files:read files:write"');
+        expect(stdout).toContain('decision: isStrictScopeSuperset(union, held) = true → forceReauthorization: true');
+        expect(stdout).toContain('· write-file ✓');
+        expect(stdout).toContain('decision: 1 step-up already made for this call (limit 1); stop');
+        expect(stdout).toContain('· purge-files stays refused, as expected');
         await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(3));
         expect(grants(stack.as, 'refresh_token')).toEqual([]);
     });
