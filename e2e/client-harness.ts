@@ -55,9 +55,9 @@ export interface LiveClient {
     exit: Promise<number | null>;
 }
 
-/** Starts `<entry> <args>` (demo-client unless told) and keeps it running, so the test can act as the user's browser. */
-export function startClient(args: string[], env: NodeJS.ProcessEnv = {}, entry = 'demo-client/main.ts'): LiveClient {
-    const child = spawnTs(entry, args, { env: { NO_COLOR: '1', ...env } });
+/** Starts `demo-client/main.ts <args>` and keeps it running, so the test can act as the user's browser. */
+export function startClient(args: string[], env: NodeJS.ProcessEnv = {}): LiveClient {
+    const child = spawnTs('demo-client/main.ts', args, { env: { NO_COLOR: '1', ...env } });
     const stdout: string[] = [];
     const stderr: string[] = [];
     const collect = (stream: NodeJS.ReadableStream | null, sink: string[]) => {

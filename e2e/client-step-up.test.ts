@@ -17,9 +17,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { openConsent, submitDecision } from './as-flow.ts';
-import { eventually, grants, printedUrls, startClient, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { eventually, grants, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
+import { driveConsentForPrintedUrls, OPEN_PREFIX } from './printed-url-browser.ts';
 import { runClient, startStack, tempDir, type Stack } from './stack.ts';
 
 let stack: Stack | Servers | undefined;
@@ -202,42 +202,16 @@ describe('the retry after a step-up', () => {
 });
 
 describe('examples/manual-step-up.ts', () => {
-    /** Plays the user's browser on one printed URL: the consent page, Approve, then the redirect to the callback. */
-    async function approveAsBrowser(authorizationUrl: URL): Promise<void> {
-        const page = await openConsent(authorizationUrl.href);
-        expect(page.response.status).toBe(200);
-        const decision = await submitDecision(authorizationUrl.origin, page, 'approve');
-        expect(decision.status).toBe(302);
-        const delivered = await fetch(decision.headers.get('location')!);
-        expect(delivered.status).toBe(200);
-        await delivered.body?.cancel();
-    }
-
     it('decides the union, the refresh bypass and the stop itself, against the running demo', async () => {
         stack = await startStack();
-        const example = startClient(['--server', stack.mcpUrl, '--no-open'], {}, 'examples/manual-step-up.ts');
-        const consented: Array<string | null> = [];
-        try {
-            // The first authorization, the step-up for write-file, the one step-up for purge-files.
-            while (consented.length < 3) {
-                const next = await vi.waitFor(
-                    () => {
-                        const url = printedUrls(example)[consented.length];
-                        if (!url) throw new Error(`no authorization URL #${consented.length + 1} yet; stdout: ${example.stdout.join(' | ')}; stderr: ${example.stderr.join(' | ')}`);
-                        return url;
-                    },
-                    { timeout: 15_000, interval: 50 }
-                );
-                await approveAsBrowser(next);
-                consented.push(next.searchParams.get('scope'));
-            }
-        } finally {
-            if (consented.length < 3) example.child.kill();
-        }
-        expect(await example.exit).toBe(0);
-        expect(example.stderr).toEqual([]);
+        // The test plays the browser on each consent URL the example prints.
+        const run = await driveConsentForPrintedUrls('examples/manual-step-up.ts', ['--server', stack.mcpUrl, '--no-open']);
+        expect(run.stderr).toEqual([]);
+        expect(run.code).toBe(0);
+        expect(run.visits.map((visit) => visit.callbackStatus)).toEqual([200, 200, 200]);
+        const consented = run.stdout.filter((line) => line.startsWith(OPEN_PREFIX)).map((line) => new URL(line.slice(OPEN_PREFIX.length)).searchParams.get('scope'));
         expect(consented).toEqual(['files:read', 'files:read files:write', 'files:read files:write files:admin']);
-        const stdout = example.stdout.join('\n');
+        const stdout = run.stdout.join('\n');
         expect(stdout).toContain('decision: computeScopeUnion(held "files:read", required "files:write") = "files:read files:write"');
         expect(stdout).toContain('decision: isStrictScopeSuperset(union, held) = true → forceReauthorization: true');
         expect(stdout).toContain('· write-file ✓');

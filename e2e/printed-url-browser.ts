@@ -8,7 +8,9 @@ import { createInterface } from 'node:readline';
 import { openConsent, submitDecision } from './as-flow.ts';
 import { exited, spawnTs } from '../support/spawn.ts';
 
-export const OPEN_PREFIX = 'Open this URL in your browser: ';
+import { OPEN_PREFIX } from './client-harness.ts';
+
+export { OPEN_PREFIX };
 
 export interface Visit {
     consentStatus: number;
