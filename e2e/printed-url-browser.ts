@@ -6,9 +6,8 @@
  */
 import { createInterface } from 'node:readline';
 import { openConsent, submitDecision } from './as-flow.ts';
-import { exited, spawnTs } from '../support/spawn.ts';
-
 import { OPEN_PREFIX } from './client-harness.ts';
+import { exited, spawnTs } from '../support/spawn.ts';
 
 export { OPEN_PREFIX };
 
