@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/client';
+import { boundedFetch } from './bounded-fetch.ts';
 import { describeFailure } from './failures.ts';
 import { Narrator, type Output } from './narrator.ts';
 import { plainText } from './plain-text.ts';
@@ -128,6 +129,8 @@ async function exercise(session: Session, narrator: Narrator, context: Context):
 
 async function main(): Promise<number> {
     const server = serverUrl(process.argv.slice(2));
+    // As the CLI does (main.ts): no body a fixture server sends is read past its bound.
+    globalThis.fetch = boundedFetch(globalThis.fetch, server);
     const context = readContext(process.env.MCP_CONFORMANCE_CONTEXT);
     const home = mkdtempSync(join(tmpdir(), 'scoped-tools-conformance-'));
     const store = TokenStore.open(join(home, 'client.json'), output.warn);

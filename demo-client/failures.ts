@@ -17,10 +17,12 @@ import {
     UnauthorizedError
 } from '@modelcontextprotocol/client';
 import { AuthorizationTimeoutError } from './callback-listener.ts';
+import { BodyTooLargeError } from './bounded-fetch.ts';
 import { ConsentPageError } from './consent-form.ts';
+import { InsecureEndpointError } from './credential-endpoint.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
 import { AuthorizationServerUnreachableError, networkReason } from './http-observer.ts';
-import { plainText, quoteUntrusted, redactUrls, showIssuer } from './plain-text.ts';
+import { plainText, quoteUntrusted, redactUrls, showIssuer, showUrl } from './plain-text.ts';
 
 /** A failure whose one-line explanation is already written. */
 export class ClientFailure extends Error {
@@ -61,6 +63,17 @@ export function authorizationErrorLine(error: OAuthError): string {
     return `the authorization server refused the authorization: ${errorCode(error.code)}${description}`;
 }
 
+/**
+ * No authorization server metadata at any location discovery tries (RFC 8414 §3, OpenID Connect
+ * Discovery §4), said as the cause: the SDK falls back to a guessed /register, whose refusal is the symptom.
+ */
+export function noMetadataLine(authorizationServer: string, registrationStatus: number): string {
+    return `no authorization server metadata at ${showIssuer(authorizationServer)} (tried the RFC 8414 and OpenID Connect locations), so there is no registration endpoint to use; the guessed /register answered HTTP ${registrationStatus}`;
+}
+
+/** An AS that issues DPoP-bound tokens only (RFC 9449), asked for a Bearer token. */
+export const DPOP_REQUIRED_LINE = 'the authorization server requires DPoP-bound tokens (RFC 9449) and refused the token request without a DPoP proof; run again without --no-dpop';
+
 /** One line for any error that reaches the top level. */
 export function describeFailure(error: unknown): string {
     if (error instanceof ClientFailure) return error.message;
@@ -68,7 +81,9 @@ export function describeFailure(error: unknown): string {
     if (error instanceof AuthorizationServerMismatchError) return 'refused to redeem the code: the authorization server changed while the user was away (SEP-2352)';
     if (error instanceof OAuthError) return `the authorization server answered with an OAuth error: ${errorCode(error.code)} — ${quoteUntrusted(error.message)}`;
     if (error instanceof RegistrationRejectedError) return `the authorization server refused the client registration (HTTP ${error.status})`;
-    if (error instanceof InsecureTokenEndpointError) return 'refused to send credentials: the token endpoint is neither https nor loopback';
+    if (error instanceof InsecureEndpointError) return error.message;
+    if (error instanceof BodyTooLargeError) return error.message;
+    if (error instanceof InsecureTokenEndpointError) return new InsecureEndpointError(`token endpoint ${showUrl(error.tokenEndpoint)} (from the authorization server metadata)`).message;
     if (error instanceof AuthorizationTimeoutError) return error.message;
     if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;
     if (error instanceof SdkHttpError) return `the resource server answered HTTP ${error.status}${error.statusText ? ` ${plainText(error.statusText, 40)}` : ''}`;

@@ -53,7 +53,8 @@ export class HeadlessUserAgent {
         const type = page.headers.get('content-type') ?? '';
         if (page.status !== 200 || !type.startsWith('text/html')) {
             await page.body?.cancel();
-            throw new HeadlessConsentError(`the authorization server answered /authorize with HTTP ${page.status} instead of a consent page`);
+            const answer = page.status === 200 ? `a ${/json/i.test(type) ? 'JSON document' : 'document that is not a page'} (HTTP 200)` : `HTTP ${page.status}`;
+            throw new HeadlessConsentError(`the authorization server answered /authorize with ${answer} instead of a consent page; ${WHAT_TO_DO}`);
         }
         const form = consentFormOrStop(await page.text());
         const target = new URL(form.action, pageUrl);

@@ -49,17 +49,23 @@ export function networkReason(error: TypeError): string | undefined {
 
 const AUTHORIZATION_SERVER_REQUESTS = new Set(['as-metadata', 'registration', 'token']);
 
+/**
+ * Every place discovery looks for AS metadata: RFC 8414 §3.1 inserts the well-known segment before the
+ * issuer's path, OpenID Connect Discovery §4 appends it (the SDK tries both, and the root for a path-less issuer).
+ */
+const AS_METADATA_PATH = /^\/\.well-known\/(oauth-authorization-server|openid-configuration)(\/|$)|\/\.well-known\/openid-configuration$/;
+
 /** What kind of OAuth request this is, judged by its URL and body the way the SDK sends them. */
 function classify(url: URL, init: RequestInit | undefined, resourceUrl: string): 'resource' | 'prm' | 'as-metadata' | 'registration' | 'token' | 'other' {
     if (url.href === resourceUrl) return 'resource';
     if (url.pathname.startsWith('/.well-known/oauth-protected-resource')) return 'prm';
-    if (url.pathname.startsWith('/.well-known/oauth-authorization-server') || url.pathname.startsWith('/.well-known/openid-configuration')) return 'as-metadata';
+    if (AS_METADATA_PATH.test(url.pathname)) return 'as-metadata';
     if (init?.method === 'POST' && init.body instanceof URLSearchParams && init.body.has('grant_type')) return 'token';
     if (init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"redirect_uris"')) return 'registration';
     return 'other';
 }
 
-/** A fetch for the transport that reports each noteworthy exchange to `onEvent`. */
+/** A fetch for the transport that reports each noteworthy exchange to `onEvent`; an error `onEvent` throws fails the request. */
 export function observingFetch(resourceUrl: URL, onEvent: (event: ObservedEvent) => void, base: FetchLike = fetch): FetchLike {
     return async (input, init) => {
         const url = new URL(String(input instanceof Request ? input.url : input));

@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { boundedFetch } from './bounded-fetch.ts';
 import { runCall } from './commands/call.ts';
 import { runLogout } from './commands/logout.ts';
 import { runStory } from './commands/story.ts';
@@ -76,6 +77,8 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
 async function main(): Promise<number> {
     const options = parseOptions();
     if (options.serverFromStdin) options.server = await serverFromStdin();
+    // Beneath everything that reads a response (the SDK, the trace's copies), so no body outgrows its bound.
+    globalThis.fetch = boundedFetch(globalThis.fetch, options.server);
     if (!options.trace) return runClient(options);
     const command = options.command === 'call' ? `call ${plainText(options.tool!, 40)}` : options.command;
     const trace = startTrace(options.trace, { command, resource: options.server, userAgent: options.headless ? 'headless' : 'browser' });

@@ -3,7 +3,8 @@
  * authorization to its callback — `state`, the PKCE verifier, the discovery
  * state (SEP-2352) — plus registrations and tokens kept per authorization
  * server issuer in the token store. The SDK runs the OAuth flow; this class
- * only remembers, and tells the host when the user must be sent somewhere.
+ * only remembers, tells the host when the user must be sent somewhere, and
+ * refuses a discovery that names an endpoint credentials may not go to.
  *
  * With a pre-registered client (`--client-id`, pre-registered-client.ts) it is
  * a provider that cannot register: it has no `saveClientInformation`, so the
@@ -21,6 +22,7 @@ import {
     type StoredOAuthClientInformation,
     type StoredOAuthTokens
 } from '@modelcontextprotocol/client';
+import { assertDiscoveredEndpoints } from './credential-endpoint.ts';
 import { keyPairFrom, newDpopKeyPair, storableKey } from './dpop-key.ts';
 import { ClientFailure } from './failures.ts';
 import { authenticate, chooseAuthMethod, wrongIssuerLine, type ClientAuthMethod, type PreRegisteredClient } from './pre-registered-client.ts';
@@ -185,7 +187,12 @@ export class StoryOAuthProvider implements OAuthClientProvider {
         return this.verifier;
     }
 
+    /**
+     * The SDK calls this once discovery settled, before it registers or redeems anything: the moment to
+     * refuse endpoints that would receive a credential in the clear (credential-endpoint.ts).
+     */
     saveDiscoveryState(state: OAuthDiscoveryState): void {
+        assertDiscoveredEndpoints(this.resource, state);
         this.discovery = state;
     }
 

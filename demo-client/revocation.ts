@@ -9,6 +9,8 @@
  * is what stops new ones from being made.
  */
 import { discoverAuthorizationServerMetadata } from '@modelcontextprotocol/client';
+import { assertHttpsOrLoopback, InsecureEndpointError } from './credential-endpoint.ts';
+import { showIssuer } from './plain-text.ts';
 
 export interface HeldRefreshToken {
     issuer: string;
@@ -32,6 +34,7 @@ export async function revokeRefreshToken(held: HeldRefreshToken): Promise<Revoca
         // RFC 8414 §2: revocation_endpoint (OpenID Connect discovery documents have no such field).
         const endpoint = metadata && 'revocation_endpoint' in metadata ? metadata.revocation_endpoint : undefined;
         if (!endpoint) return { outcome: 'not-offered' };
+        assertHttpsOrLoopback('revocation_endpoint', endpoint, `the authorization server metadata of ${showIssuer(held.issuer)}`);
         // RFC 7009 §2.1: token, its type as a hint, and the public client's client_id.
         const response = await fetchFn(endpoint, {
             method: 'POST',
@@ -42,6 +45,7 @@ export async function revokeRefreshToken(held: HeldRefreshToken): Promise<Revoca
         if (response.ok) return { outcome: 'revoked' };
         return { outcome: 'failed', reason: `the authorization server answered ${response.status}${await errorCode(response)}` };
     } catch (error) {
+        if (error instanceof InsecureEndpointError) return { outcome: 'failed', reason: error.message };
         return { outcome: 'failed', reason: error instanceof Error && error.name === 'TimeoutError' ? 'no answer within 10 s' : 'the authorization server could not be reached' };
     }
 }

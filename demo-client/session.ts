@@ -8,7 +8,10 @@
  * so a scope that is never granted ends the call instead of looping. A retry
  * after a step-up runs on a new transport, which carries what is left of the
  * call's step-up budget; on a 2026-07-28 connection it adopts the previous
- * connection's discover result, so it costs no round trip.
+ * connection's discover result, so it costs no round trip. A run that cannot
+ * go on ends with its cause — a server's body past its bound, an AS that
+ * requires DPoP under --no-dpop, no AS metadata anywhere — not with the
+ * symptom the SDK meets next.
  */
 import {
     Client,
@@ -19,6 +22,7 @@ import {
     UnauthorizedError,
     IssuerMismatchError,
     OAuthError,
+    RegistrationRejectedError,
     type CallToolResult,
     type PriorDiscovery,
     type Tool,
@@ -26,7 +30,9 @@ import {
 } from '@modelcontextprotocol/client';
 import { Authorizer, type ConsentEvent } from './authorizer.ts';
 import { CallbackListener, CallbackPortUnavailableError } from './callback-listener.ts';
-import { ClientFailure, authorizationErrorLine, issuerMismatchLine } from './failures.ts';
+import { BodyTooLargeError, noticingRefusals } from './bounded-fetch.ts';
+import { credentialGuardFetch } from './credential-guard.ts';
+import { ClientFailure, DPOP_REQUIRED_LINE, authorizationErrorLine, issuerMismatchLine, noMetadataLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
 import { CLIENT_NAME, StoryOAuthProvider, type PreRegisteredClientUse } from './oauth-provider.ts';
 import { refusedClientLine, type PreRegisteredClient } from './pre-registered-client.ts';
@@ -120,6 +126,14 @@ export class Session {
     private challengesThisAttempt = 0;
     private lastChallenge?: Extract<ObservedEvent, { kind: 'challenge' }>;
     private heldEvents?: SessionEvent[];
+    /** The client being connected or in use, to close when a server's body outgrew its bound. */
+    private activeClient?: Client;
+    /**
+     * Why this run cannot go on, once known — a body cut off at its bound (bounded-fetch.ts), an
+     * authorization server that requires DPoP while --no-dpop is on. It ends the run in its own
+     * words, whatever symptom the SDK reports next (a dropped stream, the code refused on retry).
+     */
+    private cause?: ClientFailure | BodyTooLargeError;
     private readonly fetch;
     private readonly authorizer: Authorizer;
 
@@ -128,7 +142,8 @@ export class Session {
         private readonly listener: CallbackListener,
         readonly provider: StoryOAuthProvider
     ) {
-        this.fetch = observingFetch(options.server, (event) => this.observe(event));
+        const noticed = noticingRefusals(fetch, (error) => this.refuseBody(error));
+        this.fetch = observingFetch(options.server, (event) => this.observe(event), credentialGuardFetch(noticed));
         this.authorizer = new Authorizer(listener, {
             headless: options.headless,
             openBrowser: options.openBrowser,
@@ -182,6 +197,7 @@ export class Session {
             try {
                 return await action(connection.client);
             } catch (error) {
+                if (this.cause) throw this.cause;
                 const challenged = this.challengesThisAttempt;
                 if (isUnauthorized(error)) {
                     // Every 403 in this attempt started a step-up; the last one needs the user.
@@ -192,7 +208,7 @@ export class Session {
                 }
                 if (error instanceof InsufficientScopeError) throw this.refusal(tool, error.requiredScope, error.resourceMetadataUrl, stepUps + challenged - 1);
                 if (isStepUpCap(error)) throw this.refusal(tool, this.lastChallenge?.scope, this.lastChallenge?.resourceMetadata, stepUps + challenged - 1);
-                throw error;
+                throw this.explained(error);
             }
         }
     }
@@ -207,16 +223,34 @@ export class Session {
         for (let logins = 0; ; logins++) {
             const transport = new StreamableHTTPClientTransport(this.options.server, { authProvider: this.provider, fetch: this.fetch, ...stepUp });
             const client = new Client({ name: CLIENT_NAME, version: '0.1.0' }, { versionNegotiation: this.options.versionNegotiation });
+            this.activeClient = client;
             try {
                 await client.connect(transport, prior && { prior });
                 this.connection = { client, transport, stepUp };
                 return this.connection;
             } catch (error) {
-                if (!isUnauthorized(error)) throw error;
+                if (!isUnauthorized(error)) throw this.explained(error);
                 if (logins >= MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
                 await this.completeAuthorization(transport, false);
             }
         }
+    }
+
+    /** The error to end the run with: the cause when one is known, or the error named by its cause. */
+    private explained(error: unknown): unknown {
+        if (this.cause) return this.cause;
+        const discovery = this.provider.discoveryState();
+        // RFC 8414 §3 / OpenID Connect Discovery §4: without metadata the SDK guesses /register, which fails for that reason.
+        if (error instanceof RegistrationRejectedError && discovery && !discovery.authorizationServerMetadata) {
+            return new ClientFailure(noMetadataLine(String(discovery.authorizationServerUrl), error.status));
+        }
+        return error;
+    }
+
+    /** A server's body outgrew its bound: remember why, and close the client so no request waits on it. */
+    private refuseBody(error: BodyTooLargeError): void {
+        this.cause ??= error;
+        void this.activeClient?.close().catch(() => {});
     }
 
     private async disconnect(): Promise<void> {
@@ -237,6 +271,7 @@ export class Session {
             await transport.finishAuth(params);
             this.issuerChecked(params);
         } catch (error) {
+            if (this.cause) throw this.cause;
             if (error instanceof IssuerMismatchError) {
                 if (error.kind !== 'metadata') this.options.onEvent({ kind: 'issuer-refused', expected: error.expected, received: error.received });
                 throw new ClientFailure(issuerMismatchLine(error));
@@ -251,7 +286,7 @@ export class Session {
             if (client && error instanceof OAuthError && (error.code === 'invalid_client' || error.code === 'unauthorized_client')) {
                 throw new ClientFailure(refusedClientLine(client, error.code));
             }
-            throw error;
+            throw this.explained(error);
         } finally {
             const held = this.heldEvents;
             this.heldEvents = undefined;
@@ -289,5 +324,8 @@ export class Session {
         const enriched: SessionEvent = event.kind === 'challenge' ? { ...event, tool: this.currentTool } : event;
         if (this.heldEvents && event.kind === 'token') this.heldEvents.push(enriched);
         else this.options.onEvent(enriched);
+        // RFC 9449 §5: an AS that binds every token refuses a request without a proof. Thrown from within the token
+        // request, this ends the flow there: the SDK would otherwise retry the code, and that refusal would hide why.
+        if (event.kind === 'token' && event.error === 'invalid_dpop_proof' && !this.provider.useDpop) throw (this.cause ??= new ClientFailure(DPOP_REQUIRED_LINE));
     }
 }

@@ -8,7 +8,7 @@
  *   appears nowhere — not on stdout, stderr, or the page served to the browser;
  * - when `iss` validates, an error response's code and description are shown,
  *   as plain text; and a missing `iss` that was never advertised is accepted;
- * - examples/mix-up-attack.ts demonstrates the refusal and exits 0.
+ * - scripts/mix-up-attack.ts (`npm run mix-up`) demonstrates the refusal and exits 0.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runToEnd } from '../support/spawn.ts';
@@ -101,9 +101,9 @@ describe('the page the browser sees', () => {
     });
 });
 
-describe('examples/mix-up-attack.ts', () => {
+describe('npm run mix-up (scripts/mix-up-attack.ts)', () => {
     it('stages the attack, shows the refusal and exits 0', async () => {
-        const run = await runToEnd('examples/mix-up-attack.ts', [], { env: { NO_COLOR: '1' } });
+        const run = await runToEnd('scripts/mix-up-attack.ts', [], { env: { NO_COLOR: '1' } });
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
         expect(run.stdout).toContain('refused the authorization response');

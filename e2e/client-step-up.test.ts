@@ -12,13 +12,14 @@
  * - the retry after a step-up runs on a new connection: on 2025-11-25 it opens
  *   with `initialize`, on 2026-07-28 it adopts the discover result and sends the
  *   call straight away (read from the client's own `--trace`);
- * - examples/manual-step-up.ts drives the same decisions by hand.
+ * - examples/manual-step-up.ts drives the same decisions by hand; the test plays
+ *   the browser on each consent URL it prints.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runToEnd } from '../support/spawn.ts';
 import { eventually, grants, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
+import { driveConsentForPrintedUrls, OPEN_PREFIX } from './printed-url-browser.ts';
 import { runClient, startStack, tempDir, type Stack } from './stack.ts';
 
 let stack: Stack | Servers | undefined;
@@ -203,14 +204,19 @@ describe('the retry after a step-up', () => {
 describe('examples/manual-step-up.ts', () => {
     it('decides the union, the refresh bypass and the stop itself, against the running demo', async () => {
         stack = await startStack();
-        const run = await runToEnd('examples/manual-step-up.ts', ['--server', stack.mcpUrl, '--headless'], { env: { NO_COLOR: '1' } });
-        expect(run.stderr).toBe('');
+        // The test plays the browser on each consent URL the example prints.
+        const run = await driveConsentForPrintedUrls('examples/manual-step-up.ts', ['--server', stack.mcpUrl, '--no-open']);
+        expect(run.stderr).toEqual([]);
         expect(run.code).toBe(0);
-        expect(run.stdout).toContain('decision: computeScopeUnion(held "files:read", required "files:write") = "files:read files:write"');
-        expect(run.stdout).toContain('decision: isStrictScopeSuperset(union, held) = true → forceReauthorization: true');
-        expect(run.stdout).toContain('· write-file ✓');
-        expect(run.stdout).toContain('decision: 1 step-up already made for this call (limit 1); stop');
-        expect(run.stdout).toContain('· purge-files stays refused, as expected');
+        expect(run.visits.map((visit) => visit.callbackStatus)).toEqual([200, 200, 200]);
+        const consented = run.stdout.filter((line) => line.startsWith(OPEN_PREFIX)).map((line) => new URL(line.slice(OPEN_PREFIX.length)).searchParams.get('scope'));
+        expect(consented).toEqual(['files:read', 'files:read files:write', 'files:read files:write files:admin']);
+        const stdout = run.stdout.join('\n');
+        expect(stdout).toContain('decision: computeScopeUnion(held "files:read", required "files:write") = "files:read files:write"');
+        expect(stdout).toContain('decision: isStrictScopeSuperset(union, held) = true → forceReauthorization: true');
+        expect(stdout).toContain('· write-file ✓');
+        expect(stdout).toContain('decision: 1 step-up already made for this call (limit 1); stop');
+        expect(stdout).toContain('· purge-files stays refused, as expected');
         await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(3));
         expect(grants(stack.as, 'refresh_token')).toEqual([]);
     });

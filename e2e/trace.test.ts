@@ -1,5 +1,5 @@
 /**
- * `--trace` end to end: `npm run demo -- --trace` and the mix-up example with
+ * `--trace` end to end: `npm run demo -- --trace` and `npm run mix-up` with
  * `--trace` run once each, with a witness preloaded into the client process
  * (fixtures/secret-spy.ts) that keeps every secret-looking value crossing the
  * wire. Then: the demo's diagram holds the story's arrows and notes in order,
@@ -75,7 +75,7 @@ describe('--trace', () => {
         const mixUpFile = join(traces.path, 'mix-up.md');
         // One after the other: five servers starting at once on two busy cores can miss their ready timeout.
         demo = await tracedDemo(env);
-        const mixUpRun = await runToEnd('examples/mix-up-attack.ts', ['--trace', mixUpFile], { env, timeoutMs: 100_000 });
+        const mixUpRun = await runToEnd('scripts/mix-up-attack.ts', ['--trace', mixUpFile], { env, timeoutMs: 100_000 });
         mixUp = { ...mixUpRun, trace: readFileSync(mixUpFile, 'utf8') };
         secrets = new Map();
         for (const file of readdirSync(spy.path)) {

@@ -15,7 +15,7 @@
 export const SERVER_ENTRIES = { as: 'demo-as/main.ts', rs: 'demo-rs/main.ts' } as const;
 export type ServerName = keyof typeof SERVER_ENTRIES;
 
-const SCRIPT_ENTRIES: Record<string, string> = { ...SERVER_ENTRIES, client: 'demo-client/main.ts' };
+const SCRIPT_ENTRIES: Record<string, string> = { ...SERVER_ENTRIES, client: 'demo-client/main.ts', 'mix-up': 'scripts/mix-up-attack.ts' };
 
 export interface Expectation {
     kind: 'output' | 'as-log' | 'rs-log';
@@ -109,13 +109,13 @@ export function mapPorts(text: string, ports: ReadonlyMap<number, number>): stri
  */
 export function toTestCommand(command: string, ports: ReadonlyMap<number, number>): string {
     const direct = command
-        .replace(/\bnpm run ([a-z]+) --(?=\s)/g, (whole, script: string) => {
+        .replace(/\bnpm run ([a-z][a-z-]*)(?: --(?=\s)|(?=\s|$))/g, (whole, script: string) => {
             const entry = SCRIPT_ENTRIES[script];
             if (!entry) throw new Error(`the tutorial runs an unknown npm script: ${whole}`);
             return `node --import tsx ${entry}`;
         })
         .replace(/\bnpx tsx\b/g, 'node --import tsx');
-    if (/\b(npm|npx)\s/.test(direct)) throw new Error(`the test runs only npm run <as|rs|client> and npx tsx; rewrite: ${command}`);
+    if (/\b(npm|npx)\s/.test(direct)) throw new Error(`the test runs only npm run <${Object.keys(SCRIPT_ENTRIES).join('|')}> and npx tsx; rewrite: ${command}`);
     return mapPorts(direct, ports);
 }
 

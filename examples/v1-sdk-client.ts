@@ -29,17 +29,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { decodeJwt } from 'jose';
-import { parseCommandLine, parseHttpUrl } from '../support/args.ts';
-import { colours } from '../support/output.ts';
-import { listenOnLoopback } from '../support/serve.ts';
 
 const PROGRAM = 'v1-sdk-client';
 const SDK_PACKAGE = '@modelcontextprotocol/sdk';
@@ -116,6 +115,16 @@ function onCallbackRequest(req: IncomingMessage, res: ServerResponse): void {
     }
     res.writeHead(200, { 'content-type': 'text/plain' }).end('Authorization response received; you can close this window.\n');
     deliverCallback(url.searchParams);
+}
+
+/** The callback listener on 127.0.0.1, on a port the OS picks (RFC 8252 §7.3). */
+async function listenOnLoopback(): Promise<{ server: Server; origin: string }> {
+    const server = createServer(onCallbackRequest);
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+    });
+    return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** Waits for the one callback an authorization that `start` begins delivers; `start` settles first. */
@@ -381,6 +390,10 @@ async function probeIss(serverUrl: URL, callbackUrl: URL, registration: OAuthCli
 
 // ─── Output ───────────────────────────────────────────────────────────────────
 
+/** Colour only on a terminal, and never when NO_COLOR is set: logs, pipes and tests read plain text. */
+const colour = (code: number) => (text: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[${code}m${text}\u001b[0m` : text);
+const paint = { bold: colour(1), red: colour(31), green: colour(32) };
+
 const quoted = (value: string | null | undefined) => (value === null || value === undefined ? '(none)' : `"${value}"`);
 
 function stepLines(label: string, facts: StepFacts): string[] {
@@ -393,7 +406,6 @@ function stepLines(label: string, facts: StepFacts): string[] {
 }
 
 function printFacts(facts: StoryFacts, serverUrl: URL): void {
-    const paint = colours();
     const { steps, issProbe } = facts;
     const lines = [
         paint.bold(`The scoped-tools story on ${facts.sdk} (${facts.variant}) against ${serverUrl.href}`),
@@ -408,10 +420,33 @@ function printFacts(facts: StoryFacts, serverUrl: URL): void {
     process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+// ─── The command line: a mistake is one line on stderr and exit 2 ─────────────
+
+function usageError(message: string): never {
+    process.stderr.write(`${PROGRAM}: ${message}\n`);
+    process.exit(2);
+}
+
+function readCommandLine() {
+    try {
+        return parseArgs({ options: { server: { type: 'string' }, json: { type: 'boolean' }, 'without-refresh-token': { type: 'boolean' } }, strict: true }).values;
+    } catch (error) {
+        usageError(error instanceof Error ? error.message.split('\n')[0]! : 'invalid arguments');
+    }
+}
+
+/** `--server` as an absolute http(s) URL. */
+function serverUrlFrom(raw: string | undefined): URL {
+    if (!raw) usageError('--server <url> is required');
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) usageError('--server must be an absolute http(s) URL');
+    return url;
+}
+
 async function main(): Promise<number> {
-    const { values } = parseCommandLine(PROGRAM, { server: { type: 'string' }, json: { type: 'boolean' }, 'without-refresh-token': { type: 'boolean' } });
-    const serverUrl = parseHttpUrl(PROGRAM, '--server', values.server);
-    const { server, origin } = await listenOnLoopback(onCallbackRequest, 0);
+    const values = readCommandLine();
+    const serverUrl = serverUrlFrom(values.server);
+    const { server, origin } = await listenOnLoopback();
     try {
         const facts = await runStory(serverUrl, new URL(CALLBACK_PATH, origin), !values['without-refresh-token']);
         if (values.json) process.stdout.write(`${JSON.stringify(facts, null, 2)}\n`);

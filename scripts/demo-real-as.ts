@@ -10,8 +10,9 @@ import { usageError } from '../support/args.ts';
 import type { RunningServer } from '../support/spawn.ts';
 import { locateProvider, PROVIDER_PACKAGE } from '../real-as/provider-package.ts';
 import { startProviderStack } from '../real-as/provider-stack.ts';
+import { sdkRouterClientArgs } from './demo-sdk-router.ts';
 
-export const AUTHORIZATION_SERVERS = ['demo-as', 'oidc-provider'] as const;
+export const AUTHORIZATION_SERVERS = ['demo-as', 'oidc-provider', 'sdk-router'] as const;
 export type AuthorizationServerChoice = (typeof AUTHORIZATION_SERVERS)[number];
 
 /** Takes `--as <name>` (or `--as=<name>`) out of the demo's arguments; the rest go to the client. */
@@ -28,8 +29,9 @@ export function takeAsFlag(argv: string[]): { as: AuthorizationServerChoice; res
     return { as: as as AuthorizationServerChoice, rest };
 }
 
-/** The client's arguments: against oidc-provider `--interactive`, unless the user chose how consent is given. */
+/** The client's arguments: against oidc-provider `--interactive`, unless the user chose how consent is given; against the SDK router `--no-dpop`. */
 export function clientArgsFor(as: AuthorizationServerChoice, rest: string[]): string[] {
+    if (as === 'sdk-router') return sdkRouterClientArgs(rest);
     const chosen = rest.some((arg) => arg === '--headless' || arg === '--interactive');
     return as === 'oidc-provider' && !chosen ? ['--interactive', ...rest] : rest;
 }

@@ -1,7 +1,7 @@
 /**
- * The mix-up attack (RFC 9207), staged on 127.0.0.1 and refused.
+ * `npm run mix-up`: the mix-up attack (RFC 9207), staged on 127.0.0.1 and refused.
  *
- *   npx tsx examples/mix-up-attack.ts [--trace <file>]
+ *   npm run mix-up [-- --trace <file>]
  *
  * A resource's metadata points the client at an attacker's authorization
  * server. Its metadata is self-consistent, so discovery and registration go
@@ -12,8 +12,10 @@
  * token request reaches the attacker), and print none of the attacker's text.
  *
  * The attacker and the resource are the test fixtures e2e/fixtures/hostile-as.ts
- * and hostile-rs.ts. Exit 0 means the client refused correctly. `--trace <file>`
- * is handed to the client, which draws the refused exchange there (docs/tutorial.md).
+ * and hostile-rs.ts, started as processes of their own: this script stages the
+ * suite's pieces against each other, so it is a script of this repository, not an example to copy.
+ * Exit 0 means the client refused correctly. `--trace <file>` is handed to the
+ * client, which draws the refused exchange there (docs/tutorial.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
