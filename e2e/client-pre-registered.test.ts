@@ -63,7 +63,8 @@ describe('--client-id and --callback-port against demo-as', () => {
     it('without --callback-port the client listens elsewhere, and the AS refuses the unregistered redirect URI', async () => {
         const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--client-id', client.clientId, '--store', store()]);
         expect(run.code).toBe(1);
-        expect(run.stderr).toBe('demo-client: headless: the authorization server answered /authorize with HTTP 400 instead of a consent page');
+        expect(run.stderr).toMatch(/^demo-client: headless: the authorization server answered \/authorize with HTTP 400 instead of a consent page/);
+        expect(run.stderr.split('\n')).toHaveLength(1);
         expect(clientRegistrations()).toEqual([]);
     });
 
