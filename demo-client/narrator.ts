@@ -6,7 +6,7 @@
  */
 import { compareGrantedScope } from './granted-scope.ts';
 import { plainText, showIssuer, showList, showScope, showUrl } from './plain-text.ts';
-import type { SessionEvent } from './session.ts';
+import type { SessionEvent } from './session-events.ts';
 
 export interface Output {
     out(line: string): void;
