@@ -17,7 +17,7 @@
  *
  * An endpoint that cannot answer — no connection, no answer within
  * INTROSPECTION_TIMEOUT_MS, any status but 200, a body that is not a JSON
- * object — is the AS's problem, not the client's: 503 with Retry-After
+ * object or is larger than MAX_ANSWER_BYTES — is the AS's problem, not the client's: 503 with Retry-After
  * (bearer-auth.ts), and a line on stderr saying which. Active answers are
  * cached (introspection-cache.ts).
  */
@@ -52,16 +52,13 @@ function basicCredentials(clientId: string, clientSecret: string): string {
     return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }
 
-/** The body as text, or undefined when it is larger than MAX_ANSWER_BYTES (reading stops there). */
+/** The body as text, or undefined when it is larger than MAX_ANSWER_BYTES (leaving the loop early cancels the rest of the stream). */
 async function boundedText(response: Response): Promise<string | undefined> {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of response.body ?? []) {
         size += chunk.byteLength;
-        if (size > MAX_ANSWER_BYTES) {
-            await response.body?.cancel();
-            return undefined;
-        }
+        if (size > MAX_ANSWER_BYTES) return undefined;
         chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');

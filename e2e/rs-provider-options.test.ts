@@ -37,7 +37,7 @@ const RS_CLIENT_SECRET = `secret-${randomUUID()}`;
 interface FakeIntrospection {
     url: string;
     calls: Map<string, number>;
-    answers: Map<string, Record<string, unknown> | 'http-500' | 'drop-connection' | 'not-json'>;
+    answers: Map<string, Record<string, unknown> | 'http-500' | 'drop-connection' | 'not-json' | 'too-large'>;
     close(): Promise<void>;
 }
 
@@ -59,6 +59,7 @@ async function startFakeIntrospection(): Promise<FakeIntrospection> {
             if (answer === 'http-500') return void res.writeHead(500).end('upstream exploded');
             if (answer === 'drop-connection') return void req.socket.destroy();
             if (answer === 'not-json') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
+            if (answer === 'too-large') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: true, pad: 'x'.repeat(100_000) }));
             res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
         });
     });
@@ -208,7 +209,7 @@ describe('--accept-typ: each value adds exactly its typ to at+jwt', () => {
 
 describe('--introspection-url: opaque tokens (RFC 7662), against a fake endpoint', () => {
     /** Files an answer for a fresh opaque token and returns the token. */
-    const opaque = (answer: Record<string, unknown> | 'http-500' | 'drop-connection' | 'not-json') => {
+    const opaque = (answer: Record<string, unknown> | 'http-500' | 'drop-connection' | 'not-json' | 'too-large') => {
         const token = `opaque-${randomUUID()}`;
         introspection.answers.set(token, answer);
         return token;
@@ -259,8 +260,8 @@ describe('--introspection-url: opaque tokens (RFC 7662), against a fake endpoint
         expect(introspection.calls.get(expired)).toBe(2);
     });
 
-    it('an endpoint that fails (HTTP 500, a dropped connection, a non-JSON page) → 503 with Retry-After, never a 5xx stack', async () => {
-        for (const failure of ['http-500', 'drop-connection', 'not-json'] as const) {
+    it('an endpoint that fails (HTTP 500, a dropped connection, a non-JSON page, an answer over 64 KB) → 503 with Retry-After, never a 5xx stack', async () => {
+        for (const failure of ['http-500', 'drop-connection', 'not-json', 'too-large'] as const) {
             const answer = await post(opaqueRs, 'modern', toolCall('list-files'), opaque(failure));
             expect(answer.status).toBe(503);
             expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
