@@ -5,6 +5,7 @@
  *
  *   node --import tsx real-as/oidc-provider.ts --module <oidc-provider's lib/index.js>
  *        --resource <RS resource URL> [--port 0] [--issuer-path /oidc] [--signing-alg ES256|EdDSA|PS256]
+ *        [--opaque-access-tokens]
  *
  * real-as/provider-package.ts fetches the pinned package (and the newer Node it
  * wants) on demand, outside the repository, and starts this file on that Node;
@@ -17,6 +18,15 @@
  * S256 only; `iss` on every authorization response (RFC 9207); refresh tokens
  * issued when the grant includes `offline_access` (which the SDK asks for when
  * the AS advertises it); refresh-token rotation for public clients.
+ *
+ * `--opaque-access-tokens` makes it issue opaque access tokens (oidc-provider's
+ * own default format) that the RS checks by RFC 7662 introspection, and adds
+ * what that needs: the introspection and revocation endpoints, the
+ * client_credentials grant, and two static confidential clients
+ * (client_secret_basic) whose secrets come from the environment —
+ * `demo-rs-introspection` (OIDC_PROVIDER_RS_SECRET), the RS's own client for
+ * introspection, and `machine-client` (OIDC_PROVIDER_MACHINE_SECRET), which
+ * gets tokens for the RS without a browser.
  *
  * DEMO ONLY — NOT FOR PRODUCTION: plain HTTP on loopback, in-memory storage
  * (everything is forgotten on exit), signing keys made at start-up, and its
@@ -37,7 +47,8 @@ const { values } = parseCommandLine(PROGRAM, {
     resource: { type: 'string' },
     port: { type: 'string' },
     'issuer-path': { type: 'string', default: '' },
-    'signing-alg': { type: 'string', default: 'ES256' }
+    'signing-alg': { type: 'string', default: 'ES256' },
+    'opaque-access-tokens': { type: 'boolean', default: false }
 });
 if (!values.module) usageError(PROGRAM, '--module <path to oidc-provider/lib/index.js> is required');
 const resource = parseHttpUrl(PROGRAM, '--resource', values.resource).href;
@@ -45,6 +56,19 @@ const issuerPath = values['issuer-path'].replace(/\/$/, '');
 if (issuerPath && !/^(\/[A-Za-z0-9._~-]+)+$/.test(issuerPath)) usageError(PROGRAM, '--issuer-path must look like /oidc');
 const signingAlg = values['signing-alg'];
 if (!SIGNING_ALGS.includes(signingAlg)) usageError(PROGRAM, `--signing-alg must be one of ${SIGNING_ALGS.join(', ')}`);
+
+const opaqueAccessTokens = values['opaque-access-tokens'];
+
+/** `--opaque-access-tokens`: the RS's introspection client and a client_credentials client, secrets from the environment. */
+function opaqueTokenClients() {
+    const secret = (name: string) => process.env[name] || usageError(PROGRAM, `--opaque-access-tokens needs ${name} in the environment`);
+    const confidential = { grant_types: [] as string[], response_types: [] as string[], redirect_uris: [] as string[], token_endpoint_auth_method: 'client_secret_basic' };
+    return [
+        { ...confidential, client_id: 'demo-rs-introspection', client_secret: secret('OIDC_PROVIDER_RS_SECRET') },
+        { ...confidential, client_id: 'machine-client', client_secret: secret('OIDC_PROVIDER_MACHINE_SECRET'), grant_types: ['client_credentials'] }
+    ];
+}
+const staticClients = opaqueAccessTokens ? opaqueTokenClients() : [];
 
 /** Why it is granted: what each scope lets the client do on this RS. files:admin is never granted (the retry-cap step of the story). */
 const RESOURCE_SCOPES = 'files:read files:write';
@@ -76,12 +100,20 @@ const provider = new Provider(issuer, {
             useGrantedResource: () => true,
             getResourceServerInfo: (_ctx: unknown, indicator: string) => {
                 if (indicator !== resource) throw new errors.InvalidTarget();
-                return { scope: RESOURCE_SCOPES, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: signingAlg } } };
+                // --opaque-access-tokens: oidc-provider's own default format, a handle the RS must introspect (RFC 7662).
+                const format = opaqueAccessTokens ? { accessTokenFormat: 'opaque' } : { accessTokenFormat: 'jwt', jwt: { sign: { alg: signingAlg } } };
+                return { scope: RESOURCE_SCOPES, audience: resource, accessTokenTTL: 300, ...format };
             }
         },
         // Default, kept: oidc-provider's own development sign-in and consent pages — a person must use them.
-        devInteractions: { enabled: true }
+        devInteractions: { enabled: true },
+        // Off by default. With opaque access tokens: RFC 7662 for the RS, RFC 7009 to revoke, and a grant without a browser.
+        introspection: { enabled: opaqueAccessTokens },
+        revocation: { enabled: opaqueAccessTokens },
+        clientCredentials: { enabled: opaqueAccessTokens }
     },
+    // Default: none. With --opaque-access-tokens, the RS's introspection client and a machine client (above).
+    clients: staticClients,
     // The registration-scope pitfall: the SDK puts `scope` in its registration request. Stock oidc-provider
     // refuses scopes it does not list (invalid_client_metadata); listing them makes the registered scope the
     // client's ceiling, so a step-up could never widen the grant. So the registration's scope is dropped here:
