@@ -20,7 +20,7 @@ import { spawnTs, startServer, exited, type RunningServer } from '../support/spa
 import { compileCacheEnv } from '../support/compile-cache.ts';
 import { colours } from '../support/output.ts';
 import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
-import { clientArgsFor, startOidcProvider, takeAsFlag } from './demo-real-as.ts';
+import { clientArgsFor, startBetterAuthServer, startOidcProvider, takeAsFlag } from './demo-real-as.ts';
 
 const paint = colours();
 
@@ -69,6 +69,8 @@ async function main(): Promise<number> {
         const { issuer, rs } =
             which === 'oidc-provider'
                 ? await startOidcProvider(started, (line) => process.stdout.write(paint.dim(`${line}\n`)))
+                : which === 'better-auth'
+                ? await startBetterAuthServer(started, (line) => process.stdout.write(paint.dim(`${line}\n`)))
                 : await startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs }));
         if (client.exitCode !== null) return client.exitCode;
         process.stdout.write(paint.dim(`authorization server  ${issuer}\nresource server       ${rs.origin}/mcp\n\n`));
