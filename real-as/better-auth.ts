@@ -77,8 +77,6 @@ const options = {
     database: memoryAdapter(database),
     // Default: off. The demo user signs in with an email and a password.
     emailAndPassword: { enabled: true },
-    // Default: telemetry on in some setups; a demo phones nowhere.
-    telemetry: { enabled: false },
     plugins: [
         // Required by mcp(): the signing key for access tokens, published at <issuer>/jwks.
         jwt(),
