@@ -5,6 +5,9 @@
  * consent pages need a person, so the client runs `--interactive` unless told
  * otherwise and opens the user's own browser; without one, `--headless` stops
  * with a line saying so.
+ *
+ * `--as better-auth`: the same with better-auth's MCP plugin (real-as/better-auth.ts);
+ * the demo prints the demo user's email and password to sign in with.
  */
 import { usageError } from '../support/args.ts';
 import type { RunningServer } from '../support/spawn.ts';
