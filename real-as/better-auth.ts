@@ -22,7 +22,8 @@
  * PKCE required, S256 only; `iss` on every authorization response (RFC 9207).
  *
  * DEMO ONLY — NOT FOR PRODUCTION: plain HTTP on loopback, in-memory storage
- * (everything is forgotten on exit), a fixed demo user whose password is below.
+ * (everything is forgotten on exit), a fixed demo user whose password
+ * real-as/better-auth-package.ts names.
  */
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
@@ -36,9 +37,9 @@ import { BETTER_AUTH_BASE_PATH, DEMO_USER } from './better-auth-package.ts';
 const PROGRAM = 'better-auth';
 
 const SIGN_IN_PAGE = '/sign-in';
+const CONSENT_PAGE = '/consent';
 /** What each scope lets the client do on this RS: read and write files; files:admin is never granted. */
 const RS_SCOPES = ['files:read', 'files:write'];
-const CONSENT_PAGE = '/consent';
 
 const { values } = parseCommandLine(PROGRAM, {
     modules: { type: 'string' },
@@ -85,8 +86,10 @@ const options = {
             consentPage: CONSENT_PAGE,
             // RFC 8707: tokens are audience-bound to the RS's resource URL.
             resource,
-            // Default: openid profile email offline_access. The RS's scopes join them: a request naming a scope
-            // the server does not know is refused outright (invalid_scope), so files:admin is known here…
+            // Default: openid profile email offline_access; profile and email are of no use to the story, and
+            // openid keeps OIDC discovery (<issuer>/.well-known/openid-configuration) served. The RS's scopes join
+            // them: a request naming a scope the server does not know is refused outright (invalid_scope), so
+            // files:admin is known here…
             scopes: ['openid', 'offline_access', ...RS_SCOPES, 'files:admin'],
             // …and never granted for this resource: what a token for the RS holds is cut to these (the
             // retry-cap step of the story), as oidc-provider's resource scopes do.
@@ -103,6 +106,8 @@ const auth = betterAuth(options);
 await auth.api.signUpEmail({ body: DEMO_USER });
 
 const authHandler = toNodeHandler(auth);
+// Everything but the two pages goes to better-auth — the root's well-known paths too: it answers RFC 8414's
+// path-inserted /.well-known/oauth-authorization-server/api/auth and RFC 9728's protected-resource metadata there.
 route = (request, response) => {
     const path = new URL(request.url ?? '/', origin).pathname;
     if (request.method === 'GET' && path === SIGN_IN_PAGE) return page(response, signInPage());
