@@ -20,18 +20,18 @@
  * Without Chromium or the fetched provider these tests are skipped with the
  * reason — except in CI (CI set), where either missing is a failure.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { PROVIDER_PACKAGE, locateProvider, type ProviderInstall } from '../real-as/provider-package.ts';
 import { startProviderStack, type ProviderStack } from '../real-as/provider-stack.ts';
 import { runToEnd } from '../support/spawn.ts';
 import { runClient, tempDir } from './stack.ts';
+import { findChromium, launchChromium } from './chromium.ts';
+import { personAtTheBrowser as personAt, type Credentials } from './browser-person.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const inCi = Boolean(process.env.CI);
 const work = tempDir('oidc-provider-story-');
 
@@ -41,20 +41,18 @@ let context: BrowserContext | undefined;
 const stacks: ProviderStack[] = [];
 
 beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) missing = `${CHROMIUM} is not installed (apt-get install chromium)`;
-    else {
-        try {
-            install = await locateProvider();
-        } catch (error) {
-            missing = (error as Error).message;
-        }
+    try {
+        await findChromium();
+        install = await locateProvider();
+    } catch (error) {
+        missing = (error as Error).message;
     }
     if (missing && inCi) throw new Error(`CI is set but ${missing}: .ci/run must provide it; the oidc-provider tests may not be skipped in CI`);
     if (missing) {
         console.warn(`oidc-provider-story: SKIPPED — ${missing}`);
         return;
     }
-    context = await chromium.launchPersistentContext(join(work.path, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await launchChromium(join(work.path, 'profile'));
 }, 320_000);
 
 afterAll(async () => {
@@ -71,58 +69,11 @@ async function stackOrSkip(test: TestContext, options: Parameters<typeof startPr
     return stack;
 }
 
-/** What the person did in the browser, page by page (or what went wrong there). */
-type Seen = 'sign-in' | 'consent' | 'callback' | `failed: ${string}`;
+/** Any name and password: the provider's development sign-in page accepts them. */
+const PERSON: Credentials = { userField: 'input[name=login]', user: 'demo-user', password: 'any password' };
 
-/**
- * A BROWSER command for xdg-open that hands each URL it is asked to open to this test's Chromium, and a
- * person who, in that Chromium, signs in and consents on each page the provider shows, until the client's
- * callback page. Resolves with what the person saw once `finished` settles.
- */
-function personAtTheBrowser(name: string, finished: Promise<unknown>): { env: NodeJS.ProcessEnv; seen: Promise<Seen[]> } {
-    const opened = join(work.path, `${name}.urls`);
-    const command = join(work.path, `${name}-browser.sh`);
-    writeFileSync(opened, '');
-    writeFileSync(command, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
-    chmodSync(command, 0o755);
-    let done = false;
-    void finished.finally(() => (done = true));
-    const seen = (async () => {
-        const trail: Seen[] = [];
-        let handled = 0;
-        while (!done) {
-            const urls = readFileSync(opened, 'utf8').split('\n').filter(Boolean);
-            if (urls.length > handled) await approve(urls[handled++]!, trail).catch((error: Error) => trail.push(`failed: ${error.message.split('\n')[0]}`));
-            else await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        return trail;
-    })();
-    return { env: { BROWSER: command, NO_COLOR: '1' }, seen };
-}
-
-/** Signs in (any name and password: the provider's development page) and consents, as a person would. */
-async function approve(url: string, trail: Seen[]): Promise<void> {
-    const page: Page = await context!.newPage();
-    try {
-        await page.goto(url);
-        for (let step = 0; step < 4; step++) {
-            if (new URL(page.url()).pathname === '/callback') {
-                trail.push('callback');
-                return;
-            }
-            if (await page.locator('input[type=password]').count()) {
-                trail.push('sign-in');
-                await page.locator('input[name=login]').fill('demo-user');
-                await page.locator('input[type=password]').fill('any password');
-            } else {
-                trail.push('consent');
-            }
-            // The form's POST and the provider's redirects after it are one navigation.
-            await Promise.all([page.waitForNavigation({ timeout: 30_000 }), page.locator('button[type=submit]').first().click()]);
-        }
-    } finally {
-        await page.close();
-    }
+function personAtTheBrowser(name: string, finished: Promise<unknown>) {
+    return personAt(context!, work.path, name, PERSON, finished);
 }
 
 describe(missing && !inCi ? `the story against oidc-provider — skipped: ${missing}` : `the story against ${PROVIDER_PACKAGE}`, () => {

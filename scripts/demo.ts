@@ -21,7 +21,7 @@ import { spawnTs, startServer, exited, type RunningServer } from '../support/spa
 import { compileCacheEnv } from '../support/compile-cache.ts';
 import { colours } from '../support/output.ts';
 import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
-import { clientArgsFor, startOidcProvider, takeAsFlag } from './demo-real-as.ts';
+import { clientArgsFor, startBetterAuthServer, startOidcProvider, takeAsFlag, type AuthorizationServerChoice } from './demo-real-as.ts';
 import { SDK_ROUTER_NOTE, startSdkRouter } from './demo-sdk-router.ts';
 
 const paint = colours();
@@ -59,6 +59,22 @@ async function startServers(started: RunningServer[]): Promise<{ as: RunningServ
     }
 }
 
+/** The chosen authorization server and demo-rs trusting it; notes what the user should know about the choice. */
+async function startAuthorizationServer(which: AuthorizationServerChoice, started: RunningServer[]): Promise<{ issuer: string; rs: RunningServer }> {
+    const note = (line: string) => process.stdout.write(paint.dim(`${line}\n`));
+    switch (which) {
+        case 'oidc-provider':
+            return startOidcProvider(started, note);
+        case 'better-auth':
+            return startBetterAuthServer(started, note);
+        case 'sdk-router':
+            note(SDK_ROUTER_NOTE);
+            return startSdkRouter(started, env);
+        case 'demo-as':
+            return startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs }));
+    }
+}
+
 async function main(): Promise<number> {
     const started: RunningServer[] = [];
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
@@ -68,13 +84,7 @@ async function main(): Promise<number> {
     // A client that already gave up (a bad flag) closed its stdin; its exit status tells the story.
     client.stdin?.on('error', () => {});
     try {
-        const note = (line: string) => process.stdout.write(paint.dim(`${line}\n`));
-        const { issuer, rs } =
-            which === 'oidc-provider'
-                ? await startOidcProvider(started, note)
-                : which === 'sdk-router'
-                  ? await startSdkRouter(started, env).then((servers) => (note(SDK_ROUTER_NOTE), servers))
-                  : await startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs }));
+        const { issuer, rs } = await startAuthorizationServer(which, started);
         if (client.exitCode !== null) return client.exitCode;
         process.stdout.write(paint.dim(`authorization server  ${issuer}\nresource server       ${rs.origin}/mcp\n\n`));
         client.stdin?.end(`${rs.origin}/mcp\n`);
