@@ -4,9 +4,10 @@
  * Starts the authorization server and the resource server on free loopback
  * ports, waits for their ready lines, runs `client story` against them, stops
  * both, and exits with the story's status. Extra arguments go to the client
- * (e.g. `npm run demo -- --interactive`). `--as oidc-provider` puts a real
- * authorization server in demo-as's place (scripts/demo-real-as.ts); `--as
- * sdk-router` one built on the SDK's own router (scripts/demo-sdk-router.ts).
+ * (e.g. `npm run demo -- --interactive`). `--as oidc-provider` and `--as
+ * better-auth` put a real authorization server in demo-as's place
+ * (scripts/demo-real-as.ts); `--as sdk-router` one built on the SDK's own
+ * router (scripts/demo-sdk-router.ts).
  *
  * The AS and the RS start side by side: the RS needs only the AS's origin on
  * its command line (it fetches the AS's keys on first use), and the AS only
