@@ -8,10 +8,8 @@ import { showInBrowser } from './browser.ts';
 import type { CallbackListener } from './callback-listener.ts';
 import { HeadlessUserAgent } from './headless-user-agent.ts';
 import type { AuthorizationRequest } from './oauth-provider.ts';
+import type { ConsentEvent } from './session-events.ts';
 import { asUserAgent } from './trace/actor.ts';
-
-/** What the headless user agent did: submitted Approve, or was sent straight back without a consent page. */
-export type ConsentEvent = { kind: 'headless-approved' } | { kind: 'headless-redirected' };
 
 export interface AuthorizerOptions {
     headless: boolean;

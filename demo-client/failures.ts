@@ -22,6 +22,7 @@ import { ConsentPageError } from './consent-form.ts';
 import { InsecureEndpointError } from './credential-endpoint.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
 import { AuthorizationServerUnreachableError, networkReason } from './http-observer.ts';
+import { describeIssDifference } from './iss-difference.ts';
 import { plainText, quoteUntrusted, redactUrls, showIssuer, showUrl } from './plain-text.ts';
 
 /** A failure whose one-line explanation is already written. */
@@ -32,17 +33,6 @@ export class ClientFailure extends Error {
     ) {
         super(message);
     }
-}
-
-/**
- * How the received `iss` differs from the expected issuer, without repeating it: its value is
- * attacker-controlled in a mix-up (RFC 9207 §2.4) and MUST NOT be displayed (SEP-2468).
- */
-export function describeIssDifference(expected: string | undefined, received: string | undefined): string {
-    if (received === undefined) return 'iss is missing, though the authorization server advertises authorization_response_iss_parameter_supported';
-    if (expected !== undefined && (received === `${expected}/` || `${received}/` === expected)) return 'iss differs from the expected issuer by a trailing slash';
-    if (expected !== undefined && received.toLowerCase() === expected.toLowerCase()) return 'iss differs from the expected issuer in letter case';
-    return 'iss names a different issuer';
 }
 
 /** The one line printed for an IssuerMismatchError. */

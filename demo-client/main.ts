@@ -24,7 +24,8 @@ import { Narrator, type Output } from './narrator.ts';
 import { defaultStorePath, parseOptions, PROGRAM, type ClientOptions } from './options.ts';
 import { plainText, redactUrls } from './plain-text.ts';
 import { serverFromStdin } from './server-from-stdin.ts';
-import { Session, type SessionEvent } from './session.ts';
+import type { SessionEvent } from './session-events.ts';
+import { Session } from './session.ts';
 import { TokenStore } from './token-store.ts';
 import { startTrace, type Trace } from './trace/trace.ts';
 

@@ -7,7 +7,7 @@
 import { compareGrantedScope } from './granted-scope.ts';
 import { describeAuthMethod, showClientId } from './pre-registered-client.ts';
 import { plainText, showIssuer, showList, showScope, showUrl } from './plain-text.ts';
-import type { SessionEvent } from './session.ts';
+import type { SessionEvent } from './session-events.ts';
 
 export interface Output {
     out(line: string): void;

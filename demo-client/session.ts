@@ -28,40 +28,20 @@ import {
     type Tool,
     type VersionNegotiationOptions
 } from '@modelcontextprotocol/client';
-import { Authorizer, type ConsentEvent } from './authorizer.ts';
+import { Authorizer } from './authorizer.ts';
 import { CallbackListener, CallbackPortUnavailableError } from './callback-listener.ts';
 import { BodyTooLargeError, noticingRefusals } from './bounded-fetch.ts';
 import { credentialGuardFetch } from './credential-guard.ts';
 import { ClientFailure, DPOP_REQUIRED_LINE, authorizationErrorLine, issuerMismatchLine, noMetadataLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
-import { CLIENT_NAME, StoryOAuthProvider, type PreRegisteredClientUse } from './oauth-provider.ts';
+import { CLIENT_NAME, StoryOAuthProvider } from './oauth-provider.ts';
 import { refusedClientLine, type PreRegisteredClient } from './pre-registered-client.ts';
 import { refusalLine, stepUpOptionsFor, type StepUpPolicy } from './step-up-policy.ts';
+import type { SessionEvent } from './session-events.ts';
 import type { TokenStore } from './token-store.ts';
 
 /** Authorizations per call that are not step-ups (first login, a token that stopped working). */
 const MAX_LOGINS_PER_CALL = 2;
-
-export type SessionEvent =
-    | Exclude<ObservedEvent, { kind: 'challenge' }>
-    | (Extract<ObservedEvent, { kind: 'challenge' }> & { tool?: string })
-    | ConsentEvent
-    | { kind: 'callback-port-changed'; previous: number; now: number }
-    /** `--client-id`: the administrator's client is used at `issuer`; nothing is registered (RFC 7591). */
-    | ({ kind: 'client-pre-registered' } & PreRegisteredClientUse)
-    | { kind: 'authorization-started'; scope?: string; heldScope?: string; stepUp: boolean }
-    | { kind: 'callback-accepted' }
-    /** `repeated`: a callback was turned away for this reason before (the narration says it once). */
-    | { kind: 'callback-rejected'; reason: string; repeated: boolean }
-    /** When the listener closes: how many callbacks after the first each reason turned away. */
-    | { kind: 'callback-rejections-repeated'; reason: string; count: number }
-    /** RFC 9207 §2.4: the SDK compared `iss` with the issuer of the metadata discovery found. */
-    | { kind: 'issuer-verified'; issuer: string; issPresent: boolean }
-    /** No authorization server metadata was found: the SDK had no issuer to compare `iss` with, and checked nothing. */
-    | { kind: 'issuer-unchecked'; issPresent: boolean }
-    /** `received` is attacker-controlled (RFC 9207 §2.4): describe how it differs, never show it. */
-    | { kind: 'issuer-refused'; expected?: string; received?: string }
-    | { kind: 'step-up-stopped'; tool: string; stepUps: number; policy: StepUpPolicy };
 
 export interface SessionOptions {
     server: URL;

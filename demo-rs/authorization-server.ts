@@ -20,9 +20,13 @@ const FETCH_TIMEOUT_MS = 10_000;
 /** Short, so a restarted AS's new key is fetched promptly; it still caps JWKS fetches caused by unknown `kid`s to one a second. */
 const JWKS_COOLDOWN_MS = 1000;
 
+/** The AS is needed and cannot answer: for its keys here, or for an introspection (introspection.ts). Answered 503 by bearer-auth.ts. */
 export class AuthorizationServerUnavailableError extends Error {
-    constructor(readonly reason: string) {
-        super('The authorization server could not be reached to fetch its signing keys; try again shortly.');
+    constructor(
+        readonly reason: string,
+        message = 'The authorization server could not be reached to fetch its signing keys; try again shortly.'
+    ) {
+        super(message);
         this.name = 'AuthorizationServerUnavailableError';
     }
 }

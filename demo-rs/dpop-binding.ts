@@ -54,9 +54,14 @@ export function boundJktOf(authInfo: AuthInfo): string | undefined {
 export class DpopBinding {
     readonly #replay: DpopReplayMemory;
 
+    /**
+     * @param publicOrigin `--resource-url`'s origin: behind a TLS proxy the client signs the public URL, which this
+     * listener never sees (RFC 9449 §4.3 compares htu with the URL the request was sent to).
+     */
     constructor(
         readonly required: boolean,
-        maxRememberedProofs = MAX_REMEMBERED_PROOFS
+        maxRememberedProofs = MAX_REMEMBERED_PROOFS,
+        private readonly publicOrigin?: string
     ) {
         this.#replay = new DpopReplayMemory(maxRememberedProofs);
     }
@@ -73,7 +78,7 @@ export class DpopBinding {
         const proof = req.headers.dpop;
         const result = await verifyDpopProof(
             Array.isArray(proof) ? proof.join(', ') : proof,
-            { method: req.method, url: requestUrl(req), accessToken: authInfo.token, boundJkt },
+            { method: req.method, url: requestUrl(req, this.publicOrigin), accessToken: authInfo.token, boundJkt },
             { replay: this.#replay }
         );
         if (result.ok) return undefined;
@@ -83,9 +88,12 @@ export class DpopBinding {
     }
 }
 
-/** RFC 9449 §4.3 (9): the URL this request was sent to — the Host header was already held to loopback names. */
-function requestUrl(req: Request): string {
-    return `${req.protocol}://${req.headers.host}${req.originalUrl}`;
+/**
+ * RFC 9449 §4.3 (9): the URL this request was sent to — the public origin when the RS is named by
+ * --resource-url, else as this listener received it (the Host header was already held to loopback names).
+ */
+function requestUrl(req: Request, publicOrigin: string | undefined): string {
+    return `${publicOrigin ?? `${req.protocol}://${req.headers.host}`}${req.originalUrl}`;
 }
 
 /**

@@ -2,7 +2,8 @@
  * demo-rs — the Resource Server of the scoped-tools story.
  *
  *   tsx demo-rs/main.ts --port <n> --issuer <AS issuer> [--allowed-origin <origin>]… [--require-dpop]
- *                       [--dpop-replay-memory <n>]
+ *                       [--dpop-replay-memory <n>] [--resource-url <public URL>] [--audience <value>]…
+ *                       [--accept-typ JWT|none]… [--introspection-url <url> --introspection-client-id <id>]
  *
  * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
  * `createMcpHandler`, serving both the 2025-11-25 `initialize` lifecycle and
@@ -12,83 +13,87 @@
  * before the AS does. RFC 9728 metadata is at
  * `/.well-known/oauth-protected-resource/mcp`. `--dpop-replay-memory` caps
  * the DPoP proofs remembered against replay (default 50 000); when that many
- * are inside their window, new proofs get 503 with Retry-After.
+ * are inside their window, new proofs get 503 with Retry-After. The flags that
+ * fit it to a real identity provider are in options.ts (`--help` lists them all).
  *
  * DEMO ONLY — NOT FOR PRODUCTION. The listener is plain HTTP on loopback, so
  * tokens travel unencrypted; the file store lives in memory and is shared by
  * every client; there is no per-user data separation, no rate limiting, no
- * token revocation check (a JWT stays valid until its `exp`), and the issuer
- * is trusted over plain http. A real RS needs TLS, its own storage and
+ * token revocation check for JWTs (one stays valid until its `exp`), and the
+ * issuer is trusted over plain http. A real RS needs TLS, its own storage and
  * authorization model, and an operator's review of every choice here.
  */
 import express from 'express';
-import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/server';
-import { localhostHostValidation } from '@modelcontextprotocol/express';
-import { parseCommandLine, parseCount, parseHttpUrl, parseOrigin, parsePort, usageError } from '../support/args.ts';
+import { getOAuthProtectedResourceMetadataUrl, localhostAllowedHostnames, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
-import { lazyIssuerKeys } from './authorization-server.ts';
+import { AuthorizationServerUnavailableError, lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
 import { browserAccess } from './browser-access.ts';
-import { DpopBinding, MAX_REMEMBERED_PROOFS } from './dpop-binding.ts';
+import { DpopBinding } from './dpop-binding.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
 import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
+import { introspectionVerifier } from './introspection.ts';
+import { parseRsOptions, PROGRAM, type RsOptions } from './options.ts';
 import { jwtAccessTokenVerifier } from './token-verifier.ts';
+import { verifierByFormat } from './verifier-by-format.ts';
 
-const PROGRAM = 'demo-rs';
+const logUnavailable = (issuer: string) => (error: AuthorizationServerUnavailableError) =>
+    process.stderr.write(`${PROGRAM}: authorization server ${issuer} unavailable: ${error.reason}\n`);
 
-/**
- * The issuer exactly as given, which must be exactly as the AS names itself: RFC 8414 §3.3 and RFC 9068 §4
- * compare issuers as strings, so `http://as.example/` and `http://as.example` are different issuers. The
- * string is never rebuilt from its parsed URL (`new URL()` gives both the pathname `/`); the parse only
- * checks it is an http(s) URL without query or fragment (RFC 8414 §2).
- */
-function issuerFrom(raw: string): string {
-    const url = parseHttpUrl(PROGRAM, '--issuer', raw);
-    if (url.search || url.hash || raw.includes('?') || raw.includes('#')) usageError(PROGRAM, '--issuer must not have a query or fragment');
-    if (/\s/.test(raw)) usageError(PROGRAM, '--issuer must not contain spaces');
-    return raw;
+/** JWTs checked locally; with --introspection-url, every other token introspected (verifier-by-format.ts). */
+function tokenVerifier(options: RsOptions, resource: URL): OAuthTokenVerifier {
+    const { issuer, introspection } = options;
+    // RFC 8707 / RFC 9068 §4: aud must name this resource, or one of the values the operator says the provider puts there.
+    const audiences = options.audiences.length > 0 ? options.audiences : [resource.href];
+    const keys = lazyIssuerKeys(issuer, logUnavailable(issuer));
+    const jwt = jwtAccessTokenVerifier({ issuer, resource, audiences, extraTyps: options.acceptTyps, keys });
+    const opaque = introspection && introspectionVerifier({ ...introspection, issuer, resource, audiences, onUnavailable: logUnavailable(issuer) });
+    return verifierByFormat(jwt, opaque);
 }
 
-function resourceServer(origin: string, issuer: string, allowedOrigins: string[], dpop: DpopBinding): express.Express {
-    const resource = new URL(MCP_PATH, origin);
+/**
+ * MCP Streamable HTTP transport, security warning: the Host header names this server (DNS rebinding). Loopback
+ * names always (a proxy or the operator reaches the instance there), and --resource-url's host, the name the
+ * proxy forwards.
+ */
+function allowedHosts(resource: URL): string[] {
+    const loopback = localhostAllowedHostnames();
+    return loopback.includes(resource.hostname) ? loopback : [...loopback, resource.hostname];
+}
+
+function resourceServer(origin: string, options: RsOptions, dpop: DpopBinding): express.Express {
+    // The resource identifier (RFC 8707, RFC 9728 `resource`): the public URL when given, else this listener's /mcp.
+    const resource = options.resourceUrl ?? new URL(MCP_PATH, origin);
+    const mcpPath = resource.pathname;
     const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
-    const keys = lazyIssuerKeys(issuer, (error) => process.stderr.write(`${PROGRAM}: authorization server ${issuer} unavailable: ${error.reason}\n`));
-    const authenticate = requireAccessToken({ verifier: jwtAccessTokenVerifier({ issuer, resource, keys }), resource, resourceMetadataUrl, dpop });
+    const authenticate = requireAccessToken({ verifier: tokenVerifier(options, resource), resource, resourceMetadataUrl, dpop });
     const metadataPath = new URL(resourceMetadataUrl).pathname;
 
     const app = express();
     app.disable('x-powered-by');
-    // MCP Streamable HTTP transport, security warning: validate Host (loopback names only) and Origin (DNS rebinding);
+    // MCP Streamable HTTP transport, security warning: validate Host (allowedHosts) and Origin (DNS rebinding);
     // CORS preflights are answered there too, before authentication.
-    app.use(localhostHostValidation(), ...browserAccess(allowedOrigins));
+    app.use(hostHeaderValidation(allowedHosts(resource)), ...browserAccess(options.allowedOrigins));
 
-    app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, issuer)));
+    app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, options.issuer)));
     app.all(metadataPath, methodNotAllowed('GET'));
 
-    app.post(MCP_PATH, authenticate, ...mcpRouteAfterAuthentication());
-    app.all(MCP_PATH, authenticate, methodNotAllowed('POST'));
+    app.post(mcpPath, authenticate, ...mcpRouteAfterAuthentication());
+    app.all(mcpPath, authenticate, methodNotAllowed('POST'));
 
     app.use(notFound);
     app.use(finalErrorHandler);
     return app;
 }
 
-const { values } = parseCommandLine(PROGRAM, {
-    port: { type: 'string' },
-    issuer: { type: 'string' },
-    'allowed-origin': { type: 'string', multiple: true },
-    'require-dpop': { type: 'boolean', default: false },
-    'dpop-replay-memory': { type: 'string' }
-});
-const port = parsePort(PROGRAM, values.port, 0);
-const issuer = issuerFrom(values.issuer ?? '');
-const allowedOrigins = (values['allowed-origin'] ?? []).map((raw) => parseOrigin(PROGRAM, '--allowed-origin', raw));
-const dpopReplayMemory = parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], MAX_REMEMBERED_PROOFS, 1);
+const options = parseRsOptions();
 
-// The resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
+// The default resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
 let app: express.Express | undefined;
-const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), port);
-app = resourceServer(origin, issuer, allowedOrigins, new DpopBinding(values['require-dpop'], dpopReplayMemory));
+const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), options.port);
+// RFC 9449 §4.3: with --resource-url, proofs name the public URL the client called, not the proxy's loopback one.
+app = resourceServer(origin, options, new DpopBinding(options.requireDpop, options.dpopReplayMemory, options.resourceUrl?.origin));
 exitCleanlyOnSignals(server);
 announceReady(origin);

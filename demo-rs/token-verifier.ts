@@ -1,20 +1,21 @@
 /**
- * The RS's `OAuthTokenVerifier` (the SDK's interface): JWT access tokens
- * (RFC 9068) checked locally with jose against the AS's published keys.
+ * The RS's `OAuthTokenVerifier` (the SDK's interface) for JWT access tokens
+ * (RFC 9068), checked locally with jose against the AS's published keys.
  *
  * What a token must satisfy, each a separate refusal with its own message:
- * a signature by one of the AS's keys with an allowed algorithm, `typ: at+jwt`,
- * `iss` = the configured issuer, `aud` = this RS's resource URL, an `exp` in
- * the future, and a `client_id`. The messages are fixed strings: nothing from
- * the token is echoed back.
+ * a signature by one of the AS's keys with an allowed algorithm, `typ: at+jwt`
+ * (or a `typ` `--accept-typ` adds), `iss` = the configured issuer, `aud` = this
+ * RS's resource URL (or one of the `--audience` values), an `exp` in the
+ * future, and a `client_id`. The messages are fixed strings: nothing from the
+ * token is echoed back.
  */
-import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
-import type { JWTPayload, JWTVerifyGetKey, JWTVerifyResult } from 'jose';
+import type { OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import type { JWTVerifyGetKey, JWTVerifyResult } from 'jose';
 // jose's per-function entry points: its index loads all ~45 of its modules at start-up (docs/benchmarks.md).
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
 import { AuthorizationServerUnavailableError } from './authorization-server.ts';
-import { JKT_EXTRA } from './dpop-binding.ts';
+import { ACCESS_TOKEN_TYP, authInfoFromClaims, invalidToken, typAccepted, type ExtraTyp } from './token-claims.ts';
 import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
 
 /**
@@ -24,9 +25,6 @@ import { VerifiedTokens, type VerificationKey } from './verified-tokens.ts';
  * as one). jose still checks that each key's type fits the algorithm.
  */
 export const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'];
-
-/** RFC 9068 §2.1: an access token's JOSE header says `typ: at+jwt`. */
-export const ACCESS_TOKEN_TYP = 'at+jwt';
 
 /** The reason a token was refused, as a fixed sentence (no token text). */
 export function refusalReason(error: unknown): string {
@@ -45,35 +43,24 @@ export function refusalReason(error: unknown): string {
     return 'The access token is malformed.';
 }
 
-function invalidToken(message: string): OAuthError {
-    return new OAuthError(OAuthErrorCode.InvalidToken, message);
+/** The typ refusal, naming what this RS was told to accept (its own configuration, never the token's text). */
+function typRefusal(extra: readonly ExtraTyp[]): string {
+    const accepted = [ACCESS_TOKEN_TYP, ...extra.map((typ) => (typ === 'none' ? 'no typ' : typ))];
+    return `The token is not an access token (typ must be ${accepted.join(' or ')}).`;
 }
 
-function authInfoFrom(token: string, payload: JWTPayload, resource: URL): AuthInfo {
-    const { client_id: clientId, scope } = payload;
-    if (typeof clientId !== 'string' || clientId === '') throw invalidToken('The access token has no client_id.');
-    if (scope !== undefined && typeof scope !== 'string') throw invalidToken('The access token scope is not a string.');
-    const jkt = confirmedKey(payload);
-    return {
-        token,
-        clientId,
-        scopes: scope ? scope.split(' ').filter(Boolean) : [],
-        expiresAt: payload.exp,
-        resource,
-        ...(jkt !== undefined && { extra: { [JKT_EXTRA]: jkt } })
-    };
+export interface JwtVerifierOptions {
+    issuer: string;
+    resource: URL;
+    /** The accepted `aud` values: the `--audience` values instead of the resource URL (default: the resource URL only). */
+    audiences?: string[];
+    /** What `--accept-typ` adds to `at+jwt` (default: nothing). */
+    extraTyps?: readonly ExtraTyp[];
+    keys: JWTVerifyGetKey;
 }
 
-/** RFC 9449 §6.1: a DPoP-bound token carries `cnf.jkt`; a `cnf` without a usable one is not accepted. */
-function confirmedKey(payload: JWTPayload): string | undefined {
-    if (payload.cnf === undefined) return undefined;
-    const jkt = (payload.cnf as { jkt?: unknown } | null)?.jkt;
-    if (typeof jkt !== 'string' || jkt === '') throw invalidToken('The access token cnf claim has no key thumbprint.');
-    return jkt;
-}
-
-export function jwtAccessTokenVerifier(options: { issuer: string; resource: URL; keys: JWTVerifyGetKey }): OAuthTokenVerifier {
-    const { issuer, resource, keys } = options;
+export function jwtAccessTokenVerifier(options: JwtVerifierOptions): OAuthTokenVerifier {
+    const { issuer, resource, audiences = [resource.href], extraTyps = [], keys } = options;
     // A token seen before skips the signature check while its exp and its key still hold (verified-tokens.ts).
     const verified = new VerifiedTokens(keys);
     return {
@@ -84,16 +71,17 @@ export function jwtAccessTokenVerifier(options: { issuer: string; resource: URL;
             try {
                 result = await jwtVerify(token, keys, {
                     algorithms: ALLOWED_ALGORITHMS,
-                    typ: ACCESS_TOKEN_TYP,
                     issuer, // RFC 9068 §4: iss must be the AS we trust
-                    audience: resource.href, // RFC 9068 §4 / RFC 8707: aud must be this resource
+                    audience: audiences, // RFC 9068 §4 / RFC 8707: aud must be this resource (a string or an array, any one matching)
                     requiredClaims: ['exp', 'client_id'] // RFC 9068 §2.2
                 });
             } catch (error) {
                 if (error instanceof AuthorizationServerUnavailableError) throw error;
                 throw invalidToken(refusalReason(error));
             }
-            const authInfo = authInfoFrom(token, result.payload, resource);
+            // RFC 9068 §4 / RFC 8725 §3.11: the header says this is an access token (at+jwt, or what --accept-typ adds).
+            if (!typAccepted(result.protectedHeader.typ, extraTyps)) throw invalidToken(typRefusal(extraTyps));
+            const authInfo = authInfoFromClaims(token, result.payload, resource);
             verified.remember(token, result.protectedHeader, result.key, authInfo);
             return authInfo;
         }

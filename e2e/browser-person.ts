@@ -1,11 +1,13 @@
 /**
- * A person at a real browser, for tests where the client runs `--interactive`
- * against an authorization server whose sign-in and consent pages only a
- * person can answer (oidc-provider's development pages). The client's `open`
- * runs xdg-open, which honours the BROWSER command; the command this module
- * writes hands each URL to the test's Chromium (e2e/chromium.ts), where the
- * person signs in with any name and password and presses the submit button
- * on each page, until the client's callback page.
+ * A person at the browser the client opens, for the stories against real
+ * authorization servers (oidc-provider, better-auth), whose sign-in and
+ * consent pages only a person can answer.
+ *
+ * The client's `--interactive` mode opens URLs with the `open` package, which
+ * runs xdg-open, which honours the BROWSER command. The command made here
+ * writes each URL to a file; the person reads them and, in the test's driven
+ * Chromium, signs in and consents on each page the server shows, until the
+ * client's callback page.
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,12 +16,19 @@ import type { BrowserContext, Page } from 'playwright-core';
 /** What the person did in the browser, page by page (or what went wrong there). */
 export type Seen = 'sign-in' | 'consent' | 'callback' | `failed: ${string}`;
 
+/** How the person signs in on this server's sign-in page. */
+export interface Credentials {
+    /** The sign-in form's user-name input. */
+    userField: string;
+    user: string;
+    password: string;
+}
+
 /**
- * A BROWSER command (in `dir`) for xdg-open that hands each URL it is asked to open to `context`, and a
- * person who signs in and consents on each page the provider shows there. Resolves with what the person
- * saw once `finished` settles.
+ * A BROWSER command (in `env`) for the client, and the person working through each URL it is handed in
+ * `context`, in a fresh page, until `finished` settles; `seen` then resolves with what the person saw.
  */
-export function personAtTheBrowser(context: BrowserContext, dir: string, name: string, finished: Promise<unknown>): { env: NodeJS.ProcessEnv; seen: Promise<Seen[]> } {
+export function personAtTheBrowser(context: BrowserContext, dir: string, name: string, credentials: Credentials, finished: Promise<unknown>): { env: NodeJS.ProcessEnv; seen: Promise<Seen[]> } {
     const opened = join(dir, `${name}.urls`);
     const command = join(dir, `${name}-browser.sh`);
     writeFileSync(opened, '');
@@ -33,7 +42,7 @@ export function personAtTheBrowser(context: BrowserContext, dir: string, name: s
         let handled = 0;
         while (!done) {
             const urls = readFileSync(opened, 'utf8').split('\n').filter(Boolean);
-            if (urls.length > handled) await approve(context, urls[handled++]!, trail).catch((error: Error) => trail.push(`failed: ${error.message.split('\n')[0]}`));
+            if (urls.length > handled) await approve(context, urls[handled++]!, credentials, trail).catch((error: Error) => trail.push(`failed: ${error.message.split('\n')[0]}`));
             else await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return trail;
@@ -41,8 +50,8 @@ export function personAtTheBrowser(context: BrowserContext, dir: string, name: s
     return { env: { BROWSER: command, NO_COLOR: '1' }, seen };
 }
 
-/** Signs in (any name and password: the provider's development page) and consents, as a person would. */
-async function approve(context: BrowserContext, url: string, trail: Seen[]): Promise<void> {
+/** Signs in where a page asks for a password and consents on any other page, as a person would, until the callback. */
+async function approve(context: BrowserContext, url: string, credentials: Credentials, trail: Seen[]): Promise<void> {
     const page: Page = await context.newPage();
     try {
         await page.goto(url);
@@ -53,12 +62,12 @@ async function approve(context: BrowserContext, url: string, trail: Seen[]): Pro
             }
             if (await page.locator('input[type=password]').count()) {
                 trail.push('sign-in');
-                await page.locator('input[name=login]').fill('demo-user');
-                await page.locator('input[type=password]').fill('any password');
+                await page.locator(credentials.userField).fill(credentials.user);
+                await page.locator('input[type=password]').fill(credentials.password);
             } else {
                 trail.push('consent');
             }
-            // The form's POST and the provider's redirects after it are one navigation.
+            // The form's POST and the server's redirects after it are one navigation.
             await Promise.all([page.waitForNavigation({ timeout: 30_000 }), page.locator('button[type=submit]').first().click()]);
         }
     } finally {

@@ -25,13 +25,15 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { PROVIDER_PACKAGE, locateProvider } from '../real-as/provider-package.ts';
 import { startProviderStack, type ProviderStack } from '../real-as/provider-stack.ts';
 import { freeLoopbackPort } from '../support/serve.ts';
-import { personAtTheBrowser } from './browser-person.ts';
+import { personAtTheBrowser, type Credentials } from './browser-person.ts';
 import { findChromium, launchChromium } from './chromium.ts';
 import { runClient, tempDir } from './stack.ts';
 
 const PUBLIC_CLIENT = 'mcp-demo-public';
 const CONFIDENTIAL_CLIENT = 'mcp-demo-confidential';
 const SECRET = randomBytes(24).toString('base64url');
+/** Any name and password: the provider's development sign-in page accepts them. */
+const PERSON: Credentials = { userField: 'input[name=login]', user: 'demo-user', password: 'any password' };
 const inCi = Boolean(process.env.CI);
 const work = tempDir('oidc-provider-static-client-');
 
@@ -67,7 +69,7 @@ afterAll(async () => {
 async function runAsPerson(test: TestContext, name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     if (!stack) test.skip(`${missing}`);
     let finish!: () => void;
-    const person = personAtTheBrowser(context!, work.path, name, new Promise<void>((resolve) => (finish = resolve)));
+    const person = personAtTheBrowser(context!, work.path, name, PERSON, new Promise<void>((resolve) => (finish = resolve)));
     const run = await runClient([...args, '--server', stack!.mcpUrl, '--interactive', '--callback-port', String(port), '--store', join(work.path, `${name}.json`)], {
         env: { ...person.env, ...env },
         timeoutMs: 120_000

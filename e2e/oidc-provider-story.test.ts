@@ -20,19 +20,18 @@
  * Without Chromium or the fetched provider these tests are skipped with the
  * reason — except in CI (CI set), where either missing is a failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { PROVIDER_PACKAGE, locateProvider, type ProviderInstall } from '../real-as/provider-package.ts';
 import { startProviderStack, type ProviderStack } from '../real-as/provider-stack.ts';
 import { runToEnd } from '../support/spawn.ts';
-import { personAtTheBrowser as personAtBrowser } from './browser-person.ts';
 import { runClient, tempDir } from './stack.ts';
+import { findChromium, launchChromium } from './chromium.ts';
+import { personAtTheBrowser as personAt, type Credentials } from './browser-person.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const inCi = Boolean(process.env.CI);
 const work = tempDir('oidc-provider-story-');
 
@@ -42,20 +41,18 @@ let context: BrowserContext | undefined;
 const stacks: ProviderStack[] = [];
 
 beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) missing = `${CHROMIUM} is not installed (apt-get install chromium)`;
-    else {
-        try {
-            install = await locateProvider();
-        } catch (error) {
-            missing = (error as Error).message;
-        }
+    try {
+        await findChromium();
+        install = await locateProvider();
+    } catch (error) {
+        missing = (error as Error).message;
     }
     if (missing && inCi) throw new Error(`CI is set but ${missing}: .ci/run must provide it; the oidc-provider tests may not be skipped in CI`);
     if (missing) {
         console.warn(`oidc-provider-story: SKIPPED — ${missing}`);
         return;
     }
-    context = await chromium.launchPersistentContext(join(work.path, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await launchChromium(join(work.path, 'profile'));
 }, 320_000);
 
 afterAll(async () => {
@@ -72,8 +69,12 @@ async function stackOrSkip(test: TestContext, options: Parameters<typeof startPr
     return stack;
 }
 
-/** A person at this file's Chromium (e2e/browser-person.ts). */
-const personAtTheBrowser = (name: string, finished: Promise<unknown>) => personAtBrowser(context!, work.path, name, finished);
+/** Any name and password: the provider's development sign-in page accepts them. */
+const PERSON: Credentials = { userField: 'input[name=login]', user: 'demo-user', password: 'any password' };
+
+function personAtTheBrowser(name: string, finished: Promise<unknown>) {
+    return personAt(context!, work.path, name, PERSON, finished);
+}
 
 describe(missing && !inCi ? `the story against oidc-provider — skipped: ${missing}` : `the story against ${PROVIDER_PACKAGE}`, () => {
     it('npm run demo -- --as oidc-provider: sign-in and consent in the browser it opens, iss checked, union step-up, retry cap', async (test) => {

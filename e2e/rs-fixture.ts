@@ -13,8 +13,9 @@ export interface RunningRs extends RunningServer {
     metadataUrl: string;
 }
 
-export async function startRs(issuer: string): Promise<RunningRs> {
-    const rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', issuer]);
+/** demo-rs on a free port trusting `issuer`, with `extraArgs` (e.g. `--audience x`) and `env` added to its own. */
+export async function startRs(issuer: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<RunningRs> {
+    const rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', issuer, ...extraArgs], { env });
     return Object.assign(rs, { mcpUrl: `${rs.origin}/mcp`, metadataUrl: `${rs.origin}/.well-known/oauth-protected-resource/mcp` });
 }
 

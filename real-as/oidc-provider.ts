@@ -5,7 +5,7 @@
  *
  *   node --import tsx real-as/oidc-provider.ts --module <oidc-provider's lib/index.js>
  *        --resource <RS resource URL> [--port 0] [--issuer-path /oidc] [--signing-alg ES256|EdDSA|PS256]
- *        [--static-client <id>] [--static-confidential-client <id>] [--static-client-port <n>]
+ *        [--opaque-access-tokens] [--static-client <id>] [--static-confidential-client <id>] [--static-client-port <n>]
  *
  * real-as/provider-package.ts fetches the pinned package (and the newer Node it
  * wants) on demand, outside the repository, and starts this file on that Node;
@@ -27,6 +27,15 @@
  * issued when the grant includes `offline_access` (which the SDK asks for when
  * the AS advertises it); refresh-token rotation for public clients.
  *
+ * `--opaque-access-tokens` makes it issue opaque access tokens (oidc-provider's
+ * own default format) that the RS checks by RFC 7662 introspection, and adds
+ * what that needs: the introspection and revocation endpoints, the
+ * client_credentials grant, and two static confidential clients
+ * (client_secret_basic) whose secrets come from the environment —
+ * `demo-rs-introspection` (OIDC_PROVIDER_RS_SECRET), the RS's own client for
+ * introspection, and `machine-client` (OIDC_PROVIDER_MACHINE_SECRET), which
+ * gets tokens for the RS without a browser.
+ *
  * DEMO ONLY — NOT FOR PRODUCTION: plain HTTP on loopback, in-memory storage
  * (everything is forgotten on exit), signing keys made at start-up, and its
  * development sign-in page accepts any name and password.
@@ -47,6 +56,7 @@ const { values } = parseCommandLine(PROGRAM, {
     port: { type: 'string' },
     'issuer-path': { type: 'string', default: '' },
     'signing-alg': { type: 'string', default: 'ES256' },
+    'opaque-access-tokens': { type: 'boolean', default: false },
     'static-client': { type: 'string' },
     'static-confidential-client': { type: 'string' },
     'static-client-port': { type: 'string' }
@@ -58,8 +68,20 @@ if (issuerPath && !/^(\/[A-Za-z0-9._~-]+)+$/.test(issuerPath)) usageError(PROGRA
 const signingAlg = values['signing-alg'];
 if (!SIGNING_ALGS.includes(signingAlg)) usageError(PROGRAM, `--signing-alg must be one of ${SIGNING_ALGS.join(', ')}`);
 
+const opaqueAccessTokens = values['opaque-access-tokens'];
+
+/** `--opaque-access-tokens`: the RS's introspection client and a client_credentials client, secrets from the environment. */
+function opaqueTokenClients() {
+    const secret = (name: string) => process.env[name] || usageError(PROGRAM, `--opaque-access-tokens needs ${name} in the environment`);
+    const confidential = { grant_types: [] as string[], response_types: [] as string[], redirect_uris: [] as string[], token_endpoint_auth_method: 'client_secret_basic' };
+    return [
+        { ...confidential, client_id: 'demo-rs-introspection', client_secret: secret('OIDC_PROVIDER_RS_SECRET') },
+        { ...confidential, client_id: 'machine-client', client_secret: secret('OIDC_PROVIDER_MACHINE_SECRET'), grant_types: ['client_credentials'] }
+    ];
+}
+
 /** The administrator's clients (--static-client, --static-confidential-client), as oidc-provider's `clients` list. */
-function staticClients(): Record<string, unknown>[] {
+function administratorClients(): Record<string, unknown>[] {
     const publicId = values['static-client'];
     const confidentialId = values['static-confidential-client'];
     if (publicId === undefined && confidentialId === undefined) return [];
@@ -73,7 +95,8 @@ function staticClients(): Record<string, unknown>[] {
         ...(confidentialId === undefined ? [] : [{ ...common, client_id: confidentialId, client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' }])
     ];
 }
-const clients = staticClients();
+const adminClients = administratorClients();
+const staticClients = [...(opaqueAccessTokens ? opaqueTokenClients() : []), ...adminClients];
 
 /** Why it is granted: what each scope lets the client do on this RS. files:admin is never granted (the retry-cap step of the story). */
 const RESOURCE_SCOPES = 'files:read files:write';
@@ -91,8 +114,6 @@ const { server, origin } = await listenOnLoopback(app, parsePort(PROGRAM, values
 const issuer = `${origin}${issuerPath}`;
 
 const provider = new Provider(issuer, {
-    // Default: no static clients; with --static-client / --static-confidential-client, the administrator's.
-    clients,
     // MCP clients register themselves (RFC 7591), so registration is on:
     // open, no initial access token, as the MCP authorization spec expects of an AS for unknown clients.
     features: {
@@ -107,12 +128,21 @@ const provider = new Provider(issuer, {
             useGrantedResource: () => true,
             getResourceServerInfo: (_ctx: unknown, indicator: string) => {
                 if (indicator !== resource) throw new errors.InvalidTarget();
-                return { scope: RESOURCE_SCOPES, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: signingAlg } } };
+                // --opaque-access-tokens: oidc-provider's own default format, a handle the RS must introspect (RFC 7662).
+                const format = opaqueAccessTokens ? { accessTokenFormat: 'opaque' } : { accessTokenFormat: 'jwt', jwt: { sign: { alg: signingAlg } } };
+                return { scope: RESOURCE_SCOPES, audience: resource, accessTokenTTL: 300, ...format };
             }
         },
         // Default, kept: oidc-provider's own development sign-in and consent pages — a person must use them.
-        devInteractions: { enabled: true }
+        devInteractions: { enabled: true },
+        // Off by default. With opaque access tokens: RFC 7662 for the RS, RFC 7009 to revoke, and a grant without a browser.
+        introspection: { enabled: opaqueAccessTokens },
+        revocation: { enabled: opaqueAccessTokens },
+        clientCredentials: { enabled: opaqueAccessTokens }
     },
+    // Default: none. With --opaque-access-tokens, the RS's introspection client and a machine client (above);
+    // with --static-client / --static-confidential-client, the clients an administrator registered.
+    clients: staticClients,
     // The registration-scope pitfall: the SDK puts `scope` in its registration request. Stock oidc-provider
     // refuses scopes it does not list (invalid_client_metadata); listing them makes the registered scope the
     // client's ceiling, so a step-up could never widen the grant. So the registration's scope is dropped here:
@@ -133,8 +163,8 @@ const provider = new Provider(issuer, {
     ttl: { RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 }
 });
 
-// With static clients: a line for every request that reaches the registration endpoint (none should).
-if (clients.length > 0) {
+// With the administrator's clients: a line for every request that reaches the registration endpoint (none should).
+if (adminClients.length > 0) {
     app.use(`${issuerPath}/reg`, (_request, _response, next) => {
         process.stdout.write('registration request\n');
         next();

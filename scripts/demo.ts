@@ -4,9 +4,10 @@
  * Starts the authorization server and the resource server on free loopback
  * ports, waits for their ready lines, runs `client story` against them, stops
  * both, and exits with the story's status. Extra arguments go to the client
- * (e.g. `npm run demo -- --interactive`). `--as oidc-provider` puts a real
- * authorization server in demo-as's place (scripts/demo-real-as.ts); `--as
- * sdk-router` one built on the SDK's own router (scripts/demo-sdk-router.ts).
+ * (e.g. `npm run demo -- --interactive`). `--as oidc-provider` and `--as
+ * better-auth` put a real authorization server in demo-as's place
+ * (scripts/demo-real-as.ts); `--as sdk-router` one built on the SDK's own
+ * router (scripts/demo-sdk-router.ts).
  *
  * The AS and the RS start side by side: the RS needs only the AS's origin on
  * its command line (it fetches the AS's keys on first use), and the AS only
@@ -21,7 +22,7 @@ import { spawnTs, startServer, exited, type RunningServer } from '../support/spa
 import { compileCacheEnv } from '../support/compile-cache.ts';
 import { colours } from '../support/output.ts';
 import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
-import { clientArgsFor, startOidcProvider, takeAsFlag } from './demo-real-as.ts';
+import { clientArgsFor, startBetterAuthServer, startOidcProvider, takeAsFlag, type AuthorizationServerChoice } from './demo-real-as.ts';
 import { SDK_ROUTER_NOTE, startSdkRouter } from './demo-sdk-router.ts';
 
 const paint = colours();
@@ -59,6 +60,22 @@ async function startServers(started: RunningServer[]): Promise<{ as: RunningServ
     }
 }
 
+/** The chosen authorization server and demo-rs trusting it; notes what the user should know about the choice. */
+async function startAuthorizationServer(which: AuthorizationServerChoice, started: RunningServer[]): Promise<{ issuer: string; rs: RunningServer }> {
+    const note = (line: string) => process.stdout.write(paint.dim(`${line}\n`));
+    switch (which) {
+        case 'oidc-provider':
+            return startOidcProvider(started, note);
+        case 'better-auth':
+            return startBetterAuthServer(started, note);
+        case 'sdk-router':
+            note(SDK_ROUTER_NOTE);
+            return startSdkRouter(started, env);
+        case 'demo-as':
+            return startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs }));
+    }
+}
+
 async function main(): Promise<number> {
     const started: RunningServer[] = [];
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
@@ -68,13 +85,7 @@ async function main(): Promise<number> {
     // A client that already gave up (a bad flag) closed its stdin; its exit status tells the story.
     client.stdin?.on('error', () => {});
     try {
-        const note = (line: string) => process.stdout.write(paint.dim(`${line}\n`));
-        const { issuer, rs } =
-            which === 'oidc-provider'
-                ? await startOidcProvider(started, note)
-                : which === 'sdk-router'
-                  ? await startSdkRouter(started, env).then((servers) => (note(SDK_ROUTER_NOTE), servers))
-                  : await startServers(started).then(({ as, rs }) => ({ issuer: as.origin, rs }));
+        const { issuer, rs } = await startAuthorizationServer(which, started);
         if (client.exitCode !== null) return client.exitCode;
         process.stdout.write(paint.dim(`authorization server  ${issuer}\nresource server       ${rs.origin}/mcp\n\n`));
         client.stdin?.end(`${rs.origin}/mcp\n`);

@@ -8,9 +8,9 @@
  * What it holds stays bounded when anyone floods the callback listener: a
  * request turned away as an earlier one was is folded into that one's count.
  */
-import { describeIssDifference } from '../failures.ts';
+import { describeIssDifference } from '../iss-difference.ts';
 import { plainText, showIssuer, showScope } from '../plain-text.ts';
-import type { SessionEvent } from '../session.ts';
+import type { SessionEvent } from '../session-events.ts';
 import type { Actor } from './actor.ts';
 import { Labels } from './labels.ts';
 import type { FactContext } from './facts.ts';

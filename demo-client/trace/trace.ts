@@ -17,7 +17,7 @@ import { accessSync, constants, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ClientFailure } from '../failures.ts';
 import { FileWriteError, replaceFile } from '../private-file.ts';
-import type { SessionEvent } from '../session.ts';
+import type { SessionEvent } from '../session-events.ts';
 import { setActiveTrace } from './active.ts';
 import { traceMarkdown } from './markdown.ts';
 import { TraceRecorder, type TraceSetting } from './recorder.ts';
