@@ -16,6 +16,17 @@ import { traceCallbackListener, traceIncoming } from './trace/incoming.ts';
 
 export const CALLBACK_PATH = '/callback';
 
+/** `--callback-port`: the one port the registered redirect URI names could not be listened on. */
+export class CallbackPortUnavailableError extends Error {
+    constructor(
+        readonly port: number,
+        code: string | undefined
+    ) {
+        const why = code === 'EADDRINUSE' ? 'is in use by another program' : `cannot be listened on (${code ?? 'error'})`;
+        super(`127.0.0.1:${port} (--callback-port) ${why}; the registered redirect URI names that port, so the client cannot take another`);
+    }
+}
+
 /** No authorization response arrived in time. */
 export class AuthorizationTimeoutError extends Error {
     constructor(readonly seconds: number) {
@@ -52,12 +63,15 @@ export class CallbackListener {
     /**
      * Listens on `preferredPort` when given and free, otherwise on any free port. The caller
      * compares `port` with what it registered: exact redirect matching at the AS means a
-     * changed port needs a new registration.
+     * changed port needs a new registration. With `exact` (`--callback-port`: the port an
+     * administrator registered, which an AS comparing ports exactly insists on) no other port
+     * will do: a port that cannot be listened on is a CallbackPortUnavailableError.
      */
-    static async start(preferredPort: number | undefined, reports: RejectionReports): Promise<CallbackListener> {
+    static async start(preferredPort: number | undefined, reports: RejectionReports, { exact = false } = {}): Promise<CallbackListener> {
         let listener: CallbackListener | undefined;
         const handler = traceIncoming((request: IncomingMessage, response: ServerResponse) => listener?.handle(request, response));
         const { server } = await listenOnLoopback(handler, preferredPort ?? 0).catch((error: NodeJS.ErrnoException) => {
+            if (exact && preferredPort !== undefined) throw new CallbackPortUnavailableError(preferredPort, error.code);
             if (preferredPort === undefined || error.code !== 'EADDRINUSE') throw error;
             return listenOnLoopback(handler, 0);
         });

@@ -50,6 +50,8 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
         authTimeoutMs: options.authTimeoutMs,
         dpop: options.dpop,
         versionNegotiation: options.versionNegotiation,
+        preRegisteredClient: options.preRegisteredClient,
+        callbackPort: options.callbackPort,
         onEvent: (event) => {
             events.push(event);
             trace?.event(event);
@@ -98,7 +100,8 @@ async function runClient(options: ClientOptions, trace?: Trace): Promise<number>
         process.exit(130);
     });
     try {
-        if (temporary) return await runCommand(options, join(temporary, 'client.json'), 'a fresh temporary file, so the story starts with registration and consent', trace);
+        const startsWith = options.preRegisteredClient ? 'consent (the client is pre-registered)' : 'registration and consent';
+        if (temporary) return await runCommand(options, join(temporary, 'client.json'), `a fresh temporary file, so the story starts with ${startsWith}`, trace);
         const storePath = options.store ?? defaultStorePath();
         return await runCommand(options, storePath, storePath, trace);
     } finally {

@@ -5,6 +5,7 @@
  * server-chosen text goes through plain-text.ts first.
  */
 import { compareGrantedScope } from './granted-scope.ts';
+import { describeAuthMethod, showClientId } from './pre-registered-client.ts';
 import { plainText, showIssuer, showList, showScope, showUrl } from './plain-text.ts';
 import type { SessionEvent } from './session-events.ts';
 
@@ -19,6 +20,8 @@ export class Narrator {
     private stepUpPending = false;
     private requestedScope?: string;
     private afterInsufficientScope = false;
+    /** The run uses the administrator's client (--client-id): it is never registered again. */
+    private preRegistered = false;
 
     constructor(
         private readonly output: Output,
@@ -60,6 +63,10 @@ export class Narrator {
                 return event.status < 300
                     ? this.title(`Registration: client_id ${plainText(event.clientId ?? '(none)', 80)}, redirect_uri ${showUrl(event.redirectUri)}`)
                     : this.title(`Registration refused: HTTP ${event.status}`);
+            case 'client-pre-registered':
+                this.preRegistered = true;
+                this.title(`Pre-registered client: client_id ${showClientId(event.clientId)} at ${showIssuer(event.issuer)}, no dynamic registration (RFC 7591)`);
+                return this.detail(describeAuthMethod(event.method));
             case 'authorization-started':
                 return this.authorizationStarted(event);
             case 'headless-approved':
@@ -120,7 +127,11 @@ export class Narrator {
             this.title(`Token request (${plainText(event.grantType, 40)}) → HTTP ${event.status}${event.error ? ` ${plainText(event.error, 40)}` : ''}`);
             // The SDK answers this by dropping the registration and tokens and authorizing afresh (RFC 6749 §5.2).
             if (event.grantType === 'refresh_token' && event.error === 'invalid_client') {
-                this.detail('the authorization server no longer knows this client (it may have restarted and forgotten it): registering again');
+                this.detail(
+                    this.preRegistered
+                        ? 'the authorization server did not accept the pre-registered client: authorizing again, without registering'
+                        : 'the authorization server no longer knows this client (it may have restarted and forgotten it): registering again'
+                );
             }
             return;
         }

@@ -5,10 +5,16 @@
  * server issuer in the token store. The SDK runs the OAuth flow; this class
  * only remembers, tells the host when the user must be sent somewhere, and
  * refuses a discovery that names an endpoint credentials may not go to.
+ *
+ * With a pre-registered client (`--client-id`, pre-registered-client.ts) it is
+ * a provider that cannot register: it has no `saveClientInformation`, so the
+ * SDK never sends a registration request (RFC 7591) and refuses, rather than
+ * re-registers, a client stamped for another issuer (SEP-2352).
  */
 import { randomBytes } from 'node:crypto';
 import {
     DpopSession,
+    type AddClientAuthentication,
     type OAuthClientInformationContext,
     type OAuthClientMetadata,
     type OAuthClientProvider,
@@ -18,6 +24,8 @@ import {
 } from '@modelcontextprotocol/client';
 import { assertDiscoveredEndpoints } from './credential-endpoint.ts';
 import { keyPairFrom, newDpopKeyPair, storableKey } from './dpop-key.ts';
+import { ClientFailure } from './failures.ts';
+import { authenticate, chooseAuthMethod, wrongIssuerLine, type ClientAuthMethod, type PreRegisteredClient } from './pre-registered-client.ts';
 import type { TokenStore } from './token-store.ts';
 
 export const CLIENT_NAME = 'scoped-tools demo client';
@@ -30,7 +38,19 @@ export interface AuthorizationRequest {
     scope?: string;
 }
 
+/** What the provider tells its host about the client it uses. */
+export interface PreRegisteredClientUse {
+    issuer: string;
+    clientId: string;
+    method: ClientAuthMethod;
+}
+
 export class StoryOAuthProvider implements OAuthClientProvider {
+    /** Only a provider that may register has this: its absence is what keeps the SDK from registering. */
+    readonly saveClientInformation?: (information: StoredOAuthClientInformation, ctx?: OAuthClientInformationContext) => void;
+    /** Only with a pre-registered confidential client: its secret, sent the way the AS metadata allows. */
+    readonly addClientAuthentication?: AddClientAuthentication;
+    private readonly announcedIssuers = new Set<string>();
     private issuedState?: string;
     private verifier?: string;
     private discovery?: OAuthDiscoveryState;
@@ -45,8 +65,15 @@ export class StoryOAuthProvider implements OAuthClientProvider {
         /** An HTTPS URL where this client's metadata document is published, if it has one (CIMD). */
         readonly clientMetadataUrl?: string,
         /** Whether to ask for DPoP-bound tokens (RFC 9449); `--no-dpop` turns it off. */
-        readonly useDpop = true
-    ) {}
+        readonly useDpop = true,
+        /** `--client-id`: the client the administrator registered; without it, the client registers itself. */
+        readonly preRegistered?: PreRegisteredClient,
+        /** Told once per issuer which pre-registered client is used there, and how it authenticates. */
+        private readonly onPreRegisteredClient?: (use: PreRegisteredClientUse) => void
+    ) {
+        if (!preRegistered) this.saveClientInformation = (information, ctx) => this.saveRegistration(information, ctx);
+        else if (preRegistered.secret !== undefined) this.addClientAuthentication = (headers, params, _url, metadata) => authenticate(this.authMethod(metadata), preRegistered, headers, params);
+    }
 
     /**
      * RFC 9449 / SEP-1932: the SDK signs a proof into every token request with
@@ -86,17 +113,40 @@ export class StoryOAuthProvider implements OAuthClientProvider {
         return this.issuedState;
     }
 
-    /** The registration for `ctx.issuer` — only if it was made with the redirect URI we listen on now. */
+    /**
+     * The pre-registered client, stamped with the issuer discovery settled on; otherwise the registration
+     * for `ctx.issuer` — only if it was made with the redirect URI we listen on now.
+     */
     clientInformation(ctx?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
+        if (this.preRegistered) return this.preRegisteredInformation(this.preRegistered, ctx?.issuer);
         if (!ctx) return undefined;
         const stored = this.store.clientFor(ctx.issuer);
         // RFC 6749 §3.1.2.3 exact redirect matching: a registration for another port would be refused at /authorize.
         return stored?.redirectUri === this.redirectUrl ? stored.information : undefined;
     }
 
-    saveClientInformation(information: StoredOAuthClientInformation, ctx?: OAuthClientInformationContext): void {
+    private saveRegistration(information: StoredOAuthClientInformation, ctx?: OAuthClientInformationContext): void {
         const issuer = ctx?.issuer ?? information.issuer;
         if (issuer) this.store.saveClient(issuer, information, this.redirectUrl);
+    }
+
+    /** What the SDK knows of a pre-registered client: its id and method, never its secret (the secret is added per request). */
+    private preRegisteredInformation(client: PreRegisteredClient, issuer: string | undefined): StoredOAuthClientInformation {
+        const elsewhere = issuer === undefined ? undefined : wrongIssuerLine(client, issuer);
+        if (elsewhere) throw new ClientFailure(elsewhere);
+        const method = this.authMethod(this.discovery?.authorizationServerMetadata);
+        if (issuer !== undefined && !this.announcedIssuers.has(issuer)) {
+            this.announcedIssuers.add(issuer);
+            this.onPreRegisteredClient?.({ issuer, clientId: client.clientId, method });
+        }
+        return { client_id: client.clientId, token_endpoint_auth_method: method, issuer };
+    }
+
+    /** How the pre-registered client authenticates at this AS's token endpoint; one line when it cannot. */
+    private authMethod(metadata: Parameters<typeof chooseAuthMethod>[1]): ClientAuthMethod {
+        const choice = chooseAuthMethod(this.preRegistered!, metadata);
+        if ('problem' in choice) throw new ClientFailure(choice.problem);
+        return choice.method;
     }
 
     tokens(ctx?: OAuthClientInformationContext): StoredOAuthTokens | undefined {
@@ -107,7 +157,12 @@ export class StoryOAuthProvider implements OAuthClientProvider {
 
     saveTokens(tokens: StoredOAuthTokens, ctx?: OAuthClientInformationContext): void {
         const issuer = ctx?.issuer ?? tokens.issuer;
-        if (issuer) this.store.saveTokens(this.resource, issuer, tokens);
+        if (!issuer) return;
+        // `logout` revokes with the client_id kept per issuer; a pre-registered client is kept there too, without its secret.
+        if (this.preRegistered && this.store.clientFor(issuer)?.information.client_id !== this.preRegistered.clientId) {
+            this.store.saveClient(issuer, { client_id: this.preRegistered.clientId, issuer }, this.redirectUrl);
+        }
+        this.store.saveTokens(this.resource, issuer, tokens);
     }
 
     redirectToAuthorization(url: URL): void {

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import { parseCommandLine, parseCount, parseHttpUrl, usageError } from '../support/args.ts';
+import { CLIENT_SECRET_VARIABLE, type PreRegisteredClient } from './pre-registered-client.ts';
 
 export const PROGRAM = 'demo-client';
 
@@ -27,6 +28,12 @@ flags:
   --max-step-up-retries <n>   step-ups one call may cause (default 1; 0 turns step-up off)
   --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
   --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
+  --client-id <id>            use a client the administrator registered instead of registering one (RFC 7591);
+                              public unless the environment variable DEMO_CLIENT_SECRET holds its secret
+  --client-issuer <issuer>    with --client-id: the issuer the client is registered at, exactly; the client
+                              (and its secret) is used with no other authorization server
+  --callback-port <n>         listen for the authorization response on 127.0.0.1:<n> only, so the registered
+                              redirect URI http://127.0.0.1:<n>/callback matches (default: a free port)
   --protocol <era>            legacy (2025-11-25 initialize, the default), auto (try server/discover first)
                               or 2026-07-28 (that revision only)
   --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
@@ -57,6 +64,10 @@ export interface ClientOptions {
     openBrowser: boolean;
     /** --trace: where to write the run's sequence diagram. */
     trace?: string;
+    /** --client-id, with its secret from DEMO_CLIENT_SECRET: no dynamic registration. */
+    preRegisteredClient?: PreRegisteredClient;
+    /** --callback-port: the one port the callback listener may use. */
+    callbackPort?: number;
 }
 
 const FLAGS = {
@@ -71,6 +82,9 @@ const FLAGS = {
     'auth-timeout': { type: 'string' },
     open: { type: 'boolean', default: true },
     trace: { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-issuer': { type: 'string' },
+    'callback-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
 } as const;
 
@@ -115,6 +129,35 @@ export function parseServerUrl(flag: string, raw: string | undefined): URL {
     return url;
 }
 
+/** `--callback-port`: a port the user names (1–65535); 0 would be any port, which is the default already. */
+export function parseCallbackPort(raw: string | undefined): number | undefined {
+    if (raw === undefined) return undefined;
+    const port = Number(raw);
+    if (!/^\d{1,5}$/.test(raw) || port < 1 || port > 65535) usageError(PROGRAM, '--callback-port must be an integer from 1 to 65535');
+    return port;
+}
+
+/**
+ * `--client-id`, its `--client-issuer` and the secret from DEMO_CLIENT_SECRET (an empty one is none). A client_id is
+ * printable ASCII (RFC 6749 Appendix A.1). A secret without a client it belongs to is refused, so
+ * it is never sent for a client the client registered itself. The secret is never part of a message,
+ * and leaves the environment here, so no process the client starts inherits it.
+ */
+export function parsePreRegisteredClient(raw: string | undefined, issuer: string | undefined, env: NodeJS.ProcessEnv): PreRegisteredClient | undefined {
+    const secret = env[CLIENT_SECRET_VARIABLE] || undefined;
+    // Taken out of the environment once read: the browser the client opens, and what it starts, never inherit it.
+    delete env[CLIENT_SECRET_VARIABLE];
+    if (raw === undefined) {
+        if (secret !== undefined) usageError(PROGRAM, `${CLIENT_SECRET_VARIABLE} is set but --client-id is not: the secret belongs to the client the administrator registered; pass its id with --client-id`);
+        if (issuer !== undefined) usageError(PROGRAM, '--client-issuer goes with --client-id');
+        return undefined;
+    }
+    if (!/^[\x20-\x7e]{1,255}$/.test(raw)) usageError(PROGRAM, '--client-id must be 1 to 255 printable ASCII characters (RFC 6749 Appendix A.1)');
+    // RFC 8414 §3.3: compared exactly as given, so it is kept as a string (new URL() would add a slash).
+    if (issuer !== undefined) parseHttpUrl(PROGRAM, '--client-issuer', issuer);
+    return { clientId: raw, secret, issuer };
+}
+
 /** `k=v` pairs into an object; a pair without `=` or a repeated key is a usage error. */
 export function parseToolArguments(pairs: string[]): Record<string, string> {
     const result: Record<string, string> = {};
@@ -154,6 +197,8 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         versionNegotiation: parseProtocol(values.protocol),
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
         openBrowser: values.open,
-        trace: values.trace
+        trace: values.trace,
+        preRegisteredClient: command === 'logout' ? undefined : parsePreRegisteredClient(values['client-id'], values['client-issuer'], process.env),
+        callbackPort: parseCallbackPort(values['callback-port'])
     };
 }

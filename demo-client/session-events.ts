@@ -8,6 +8,7 @@
  * way: the flow at the bottom, what observes it above, through here.
  */
 import type { ObservedEvent } from './http-observer.ts';
+import type { ClientAuthMethod } from './pre-registered-client.ts';
 import type { StepUpPolicy } from './step-up-policy.ts';
 
 /** What the headless user agent did: submitted Approve, or was sent straight back without a consent page. */
@@ -18,6 +19,8 @@ export type SessionEvent =
     | (Extract<ObservedEvent, { kind: 'challenge' }> & { tool?: string })
     | ConsentEvent
     | { kind: 'callback-port-changed'; previous: number; now: number }
+    /** `--client-id`: the administrator's client is used at `issuer`; nothing is registered (RFC 7591). */
+    | { kind: 'client-pre-registered'; issuer: string; clientId: string; method: ClientAuthMethod }
     | { kind: 'authorization-started'; scope?: string; heldScope?: string; stepUp: boolean }
     | { kind: 'callback-accepted' }
     /** `repeated`: a callback was turned away for this reason before (the narration says it once). */

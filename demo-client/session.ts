@@ -29,12 +29,13 @@ import {
     type VersionNegotiationOptions
 } from '@modelcontextprotocol/client';
 import { Authorizer } from './authorizer.ts';
-import { CallbackListener } from './callback-listener.ts';
+import { CallbackListener, CallbackPortUnavailableError } from './callback-listener.ts';
 import { BodyTooLargeError, noticingRefusals } from './bounded-fetch.ts';
 import { credentialGuardFetch } from './credential-guard.ts';
 import { ClientFailure, DPOP_REQUIRED_LINE, authorizationErrorLine, issuerMismatchLine, noMetadataLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
 import { CLIENT_NAME, StoryOAuthProvider } from './oauth-provider.ts';
+import { refusedClientLine, type PreRegisteredClient } from './pre-registered-client.ts';
 import { refusalLine, stepUpOptionsFor, type StepUpPolicy } from './step-up-policy.ts';
 import type { SessionEvent } from './session-events.ts';
 import type { TokenStore } from './token-store.ts';
@@ -60,6 +61,10 @@ export interface SessionOptions {
     clientMetadataUrl?: string;
     /** Ask for DPoP-bound tokens (RFC 9449); default true. */
     dpop?: boolean;
+    /** `--client-id` (and DEMO_CLIENT_SECRET): a client the administrator registered; no dynamic registration. */
+    preRegisteredClient?: PreRegisteredClient;
+    /** `--callback-port`: the only port the callback listener may use (the registered redirect URI's). */
+    callbackPort?: number;
 }
 
 /** A call refused with 403 insufficient_scope and not stepped up (any further). */
@@ -129,15 +134,20 @@ export class Session {
         });
     }
 
-    /** Starts the callback listener (on the stored port when free) and prepares the provider. */
+    /** Starts the callback listener (on --callback-port, else on the stored port when free) and prepares the provider. */
     static async open(options: SessionOptions): Promise<Session> {
-        const previous = options.store.callbackPort;
-        const listener = await CallbackListener.start(previous, {
-            rejected: (reason, repeated) => options.onEvent({ kind: 'callback-rejected', reason, repeated }),
-            repeated: (reason, count) => options.onEvent({ kind: 'callback-rejections-repeated', reason, count })
+        const previous = options.callbackPort === undefined ? options.store.callbackPort : undefined;
+        const reports = {
+            rejected: (reason: string, repeated: boolean) => options.onEvent({ kind: 'callback-rejected', reason, repeated }),
+            repeated: (reason: string, count: number) => options.onEvent({ kind: 'callback-rejections-repeated', reason, count })
+        };
+        const listener = await CallbackListener.start(options.callbackPort ?? previous, reports, { exact: options.callbackPort !== undefined }).catch((error: unknown) => {
+            throw error instanceof CallbackPortUnavailableError ? new ClientFailure(error.message) : error;
         });
         if (previous !== undefined && previous !== listener.port) options.onEvent({ kind: 'callback-port-changed', previous, now: listener.port });
-        const provider = new StoryOAuthProvider(options.store, options.server.href, listener, options.clientMetadataUrl, options.dpop ?? true);
+        const provider = new StoryOAuthProvider(options.store, options.server.href, listener, options.clientMetadataUrl, options.dpop ?? true, options.preRegisteredClient, (use) =>
+            options.onEvent({ kind: 'client-pre-registered', ...use })
+        );
         return new Session(options, listener, provider);
     }
 
@@ -250,6 +260,11 @@ export class Session {
             if (error instanceof OAuthError && !params.has('code')) {
                 this.issuerChecked(params);
                 throw new ClientFailure(authorizationErrorLine(error));
+            }
+            // RFC 6749 §5.2: the token endpoint did not authenticate the administrator's client (a secret missing or wrong).
+            const client = this.options.preRegisteredClient;
+            if (client && error instanceof OAuthError && (error.code === 'invalid_client' || error.code === 'unauthorized_client')) {
+                throw new ClientFailure(refusedClientLine(client, error.code));
             }
             throw this.explained(error);
         } finally {

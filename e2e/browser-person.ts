@@ -32,7 +32,8 @@ export function personAtTheBrowser(context: BrowserContext, dir: string, name: s
     const opened = join(dir, `${name}.urls`);
     const command = join(dir, `${name}-browser.sh`);
     writeFileSync(opened, '');
-    writeFileSync(command, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
+    // It also keeps the environment it was started with, so a test can see what the client passed on to its browser.
+    writeFileSync(command, `#!/bin/sh\nenv > '${join(dir, `${name}.env`)}'\nprintf '%s\\n' "$1" >> '${opened}'\n`);
     chmodSync(command, 0o755);
     let done = false;
     void finished.finally(() => (done = true));

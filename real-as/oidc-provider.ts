@@ -5,13 +5,21 @@
  *
  *   node --import tsx real-as/oidc-provider.ts --module <oidc-provider's lib/index.js>
  *        --resource <RS resource URL> [--port 0] [--issuer-path /oidc] [--signing-alg ES256|EdDSA|PS256]
- *        [--opaque-access-tokens]
+ *        [--opaque-access-tokens] [--static-client <id>] [--static-confidential-client <id>] [--static-client-port <n>]
  *
  * real-as/provider-package.ts fetches the pinned package (and the newer Node it
  * wants) on demand, outside the repository, and starts this file on that Node;
  * oidc-provider is never a dependency of the project. It prints
  * `listening on http://127.0.0.1:<port>` when ready; its issuer is that origin
  * plus --issuer-path.
+ *
+ * `--static-client` / `--static-confidential-client` add clients an
+ * administrator registered, as identity providers without open registration
+ * have them: redirect URI `http://127.0.0.1:<--static-client-port>/callback`
+ * (compared exactly, port included), the confidential one with the secret
+ * from the environment variable STATIC_CLIENT_SECRET (client_secret_basic).
+ * With either, every request that reaches the registration endpoint is
+ * logged as `registration request`, so a test can see that none did.
  *
  * Every setting below that differs from oidc-provider's defaults says why. The
  * defaults this RS relies on, unchanged: PKCE required for public clients,
@@ -48,7 +56,10 @@ const { values } = parseCommandLine(PROGRAM, {
     port: { type: 'string' },
     'issuer-path': { type: 'string', default: '' },
     'signing-alg': { type: 'string', default: 'ES256' },
-    'opaque-access-tokens': { type: 'boolean', default: false }
+    'opaque-access-tokens': { type: 'boolean', default: false },
+    'static-client': { type: 'string' },
+    'static-confidential-client': { type: 'string' },
+    'static-client-port': { type: 'string' }
 });
 if (!values.module) usageError(PROGRAM, '--module <path to oidc-provider/lib/index.js> is required');
 const resource = parseHttpUrl(PROGRAM, '--resource', values.resource).href;
@@ -68,7 +79,24 @@ function opaqueTokenClients() {
         { ...confidential, client_id: 'machine-client', client_secret: secret('OIDC_PROVIDER_MACHINE_SECRET'), grant_types: ['client_credentials'] }
     ];
 }
-const staticClients = opaqueAccessTokens ? opaqueTokenClients() : [];
+
+/** The administrator's clients (--static-client, --static-confidential-client), as oidc-provider's `clients` list. */
+function administratorClients(): Record<string, unknown>[] {
+    const publicId = values['static-client'];
+    const confidentialId = values['static-confidential-client'];
+    if (publicId === undefined && confidentialId === undefined) return [];
+    const port = parsePort(PROGRAM, values['static-client-port'], 0);
+    if (port === 0) usageError(PROGRAM, '--static-client-port <n> is required with a static client');
+    const secret = process.env.STATIC_CLIENT_SECRET;
+    if (confidentialId !== undefined && !secret) usageError(PROGRAM, '--static-confidential-client needs its secret in the environment variable STATIC_CLIENT_SECRET');
+    const common = { redirect_uris: [`http://127.0.0.1:${port}/callback`], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] };
+    return [
+        ...(publicId === undefined ? [] : [{ ...common, client_id: publicId, token_endpoint_auth_method: 'none' }]),
+        ...(confidentialId === undefined ? [] : [{ ...common, client_id: confidentialId, client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' }])
+    ];
+}
+const adminClients = administratorClients();
+const staticClients = [...(opaqueAccessTokens ? opaqueTokenClients() : []), ...adminClients];
 
 /** Why it is granted: what each scope lets the client do on this RS. files:admin is never granted (the retry-cap step of the story). */
 const RESOURCE_SCOPES = 'files:read files:write';
@@ -86,7 +114,7 @@ const { server, origin } = await listenOnLoopback(app, parsePort(PROGRAM, values
 const issuer = `${origin}${issuerPath}`;
 
 const provider = new Provider(issuer, {
-    // Default: no static clients. MCP clients register themselves (RFC 7591), so registration is on:
+    // MCP clients register themselves (RFC 7591), so registration is on:
     // open, no initial access token, as the MCP authorization spec expects of an AS for unknown clients.
     features: {
         registration: { enabled: true },
@@ -112,7 +140,8 @@ const provider = new Provider(issuer, {
         revocation: { enabled: opaqueAccessTokens },
         clientCredentials: { enabled: opaqueAccessTokens }
     },
-    // Default: none. With --opaque-access-tokens, the RS's introspection client and a machine client (above).
+    // Default: none. With --opaque-access-tokens, the RS's introspection client and a machine client (above);
+    // with --static-client / --static-confidential-client, the clients an administrator registered.
     clients: staticClients,
     // The registration-scope pitfall: the SDK puts `scope` in its registration request. Stock oidc-provider
     // refuses scopes it does not list (invalid_client_metadata); listing them makes the registered scope the
@@ -134,6 +163,13 @@ const provider = new Provider(issuer, {
     ttl: { RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 }
 });
 
+// With the administrator's clients: a line for every request that reaches the registration endpoint (none should).
+if (adminClients.length > 0) {
+    app.use(`${issuerPath}/reg`, (_request, _response, next) => {
+        process.stdout.write('registration request\n');
+        next();
+    });
+}
 app.use(issuerPath || '/', provider.callback());
 exitCleanlyOnSignals(server);
 announceReady(origin);

@@ -45,6 +45,8 @@ export interface ProviderOptions {
     /** e.g. `/oidc`: an issuer with a path. */
     issuerPath?: string;
     signingAlg?: 'ES256' | 'EdDSA' | 'PS256';
+    /** Clients an administrator registered, with redirect URI http://127.0.0.1:<port>/callback. */
+    staticClients?: { port: number; publicId?: string; confidential?: { id: string; secret: string } };
 }
 
 export interface RunningProvider extends RunningServer {
@@ -54,6 +56,12 @@ export interface RunningProvider extends RunningServer {
 /** Starts real-as/oidc-provider.ts on the fetched Node, on a free loopback port; resolves once it is listening. */
 export async function startProvider(install: ProviderInstall, options: ProviderOptions): Promise<RunningProvider> {
     const args = ['--module', install.module, '--resource', options.resource, '--port', '0', '--issuer-path', options.issuerPath ?? '', '--signing-alg', options.signingAlg ?? 'ES256'];
-    const server = await startServer('real-as/oidc-provider.ts', args, { node: install.node, readyTimeoutMs: 30_000 });
+    const clients = options.staticClients;
+    if (clients) args.push('--static-client-port', String(clients.port));
+    if (clients?.publicId) args.push('--static-client', clients.publicId);
+    if (clients?.confidential) args.push('--static-confidential-client', clients.confidential.id);
+    // The secret goes by the environment, never the command line (which every user on the machine can read).
+    const env = clients?.confidential ? { STATIC_CLIENT_SECRET: clients.confidential.secret } : undefined;
+    const server = await startServer('real-as/oidc-provider.ts', args, { node: install.node, readyTimeoutMs: 30_000, env });
     return Object.assign(server, { issuer: `${server.origin}${options.issuerPath ?? ''}` });
 }

@@ -120,6 +120,9 @@ export class TraceRecorder {
                     this.afterInsufficientScope = true;
                 }
                 return;
+            case 'client-pre-registered':
+                // The client_id stays a label, as everywhere in the trace; the secret is never in an event.
+                return this.note(`pre-registered client: nothing registered (RFC 7591); token endpoint authentication ${event.method}`);
             case 'authorization-started':
                 return this.authorizationStarted(event);
             case 'callback-accepted':
