@@ -6,11 +6,12 @@
  * Redis stopped, DPoP-bound calls are refused with 503 and Retry-After (said
  * once in the log), never accepted unrecorded; once Redis is back — empty,
  * having lost every jti — a proof used before the outage is still not
- * accepted, a fresh one is, and none is accepted twice.
+ * accepted, a fresh one is, and none is accepted twice. A value that is not
+ * a Redis URL is refused in one line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROOF_MAX_SKEW_SECONDS } from '../support/dpop-proof.ts';
-import { startServer, type RunningServer } from '../support/spawn.ts';
+import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 import { startRedis, type RunningRedis } from '../scripts/topology/redis-server.ts';
 import { approvedCode, exchangeCode, type TokenSet } from './as-flow.ts';
 import { proof, proofKey, type ProofKey } from './dpop-proofs.ts';
@@ -97,5 +98,13 @@ describe('Redis stopped and restarted without its data', () => {
         const fresh = await proofFor(Math.floor(Date.now() / 1000) + PROOF_MAX_SKEW_SECONDS);
         expect((await call(second, fresh)).status).toBe(200);
         expect((await call(first, fresh)).status).toBe(401);
+    });
+});
+
+describe('--replay-store on the command line', () => {
+    it('anything but a redis:// URL is one line and exit 2, without echoing it', async () => {
+        const run = await runToEnd('demo-rs/main.ts', ['--issuer', as.origin, '--replay-store', 'http://user:s3cret@127.0.0.1:1']);
+        expect(run.code).toBe(2);
+        expect(run.stderr.trim().split('\n')).toEqual(['demo-rs: --replay-store must be a redis://host:port URL']);
     });
 });
