@@ -3,8 +3,8 @@
  * against a real redis-server child and two real demo-rs instances that
  * answer for one public resource URL, as they would behind a load balancer:
  * a proof accepted by one instance is refused as a replay by the other; with
- * Redis stopped, DPoP-bound calls are refused with 503 and Retry-After (said
- * once in the log), never accepted unrecorded; once Redis is back — empty,
+ * Redis stopped or not answering, DPoP-bound calls are refused with 503 and
+ * Retry-After (said once in the log), never accepted unrecorded; once Redis is back — empty,
  * having lost every jti — a proof used before the outage is still not
  * accepted, a fresh one is, and none is accepted twice. A value that is not
  * a Redis URL is refused in one line.
@@ -71,20 +71,36 @@ describe('two RS instances sharing one Redis replay store', () => {
     });
 });
 
+describe('a Redis that takes connections but does not answer', () => {
+    it('gets DPoP-bound calls refused with 503 and Retry-After, not held', async () => {
+        // Connected and answering first: the call below meets a connection that goes quiet, not one being set up.
+        expect((await call(first, await proofFor())).status).toBe(200);
+        redis.freeze();
+        try {
+            const answer = await call(first, await proofFor());
+            expect(answer.status).toBe(503);
+            expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+        } finally {
+            redis.thaw();
+        }
+        await waitForOutput(first.stderr, BACK_LOG);
+    });
+});
+
 describe('Redis stopped and restarted without its data', () => {
     it('refuses DPoP-bound calls with 503 and Retry-After meanwhile, accepts nothing twice, and serves again', async () => {
         const usedBefore = await proofFor();
         expect((await call(first, usedBefore)).status).toBe(200);
 
         await redis.stop();
-        const during = [await call(first, await proofFor()), await call(first, await proofFor()), await call(second, usedBefore)];
+        const during = [await call(second, await proofFor()), await call(second, await proofFor()), await call(first, usedBefore)];
         for (const answer of during) {
             expect(answer.status).toBe(503);
             expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
             expect(answer.json.error).toBe('temporarily_unavailable');
         }
-        await waitForOutput(first.stderr, UNAVAILABLE_LOG);
-        expect(first.stderr.filter((line) => line.includes(UNAVAILABLE_LOG))).toHaveLength(1);
+        await waitForOutput(second.stderr, UNAVAILABLE_LOG);
+        expect(second.stderr.filter((line) => line.includes(UNAVAILABLE_LOG))).toHaveLength(1);
 
         await redis.restart();
         await Promise.all([waitForOutput(first.stderr, BACK_LOG), waitForOutput(second.stderr, BACK_LOG)]);

@@ -21,6 +21,9 @@ export interface RunningRedis {
     stop(): Promise<void>;
     /** Starts it again on the same port, empty. */
     restart(): Promise<void>;
+    /** Stops (SIGSTOP) or continues (SIGCONT) the process: it still takes connections, but answers nothing meanwhile. */
+    freeze(): void;
+    thaw(): void;
 }
 
 function configFor(dir: string, port: number): string {
@@ -73,6 +76,8 @@ export async function startRedis(dir: string): Promise<RunningRedis> {
         restart: async () => {
             await server?.stop();
             server = await startOn(dir, port);
-        }
+        },
+        freeze: () => void server?.child.kill('SIGSTOP'),
+        thaw: () => void server?.child.kill('SIGCONT')
     };
 }
