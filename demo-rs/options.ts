@@ -90,8 +90,10 @@ function resourceUrlFrom(raw: string | undefined): URL | undefined {
 }
 
 /** A Redis URL (`redis://`, or `rediss://` for TLS); a password in it is read by the client and never printed. */
-function replayStoreFrom(raw: string | undefined): URL | undefined {
+function replayStoreFrom(raw: string | undefined, memorySize: string | undefined): URL | undefined {
     if (raw === undefined) return undefined;
+    // The size cap is the in-process memory's; Redis is bounded by its own maxmemory (docs/production.md).
+    if (memorySize !== undefined) usageError(PROGRAM, '--dpop-replay-memory sizes the in-process memory; with --replay-store, Redis\'s maxmemory bounds the store');
     if (!URL.canParse(raw)) usageError(PROGRAM, '--replay-store must be a redis://host:port URL');
     const url = new URL(raw);
     if (!['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) usageError(PROGRAM, '--replay-store must be a redis://host:port URL');
@@ -155,7 +157,7 @@ export function parseRsOptions(argv = process.argv.slice(2), env: NodeJS.Process
         allowedOrigins: (values['allowed-origin'] ?? []).map((raw) => parseOrigin(PROGRAM, '--allowed-origin', raw)),
         requireDpop: values['require-dpop'],
         dpopReplayMemory: parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], MAX_REMEMBERED_PROOFS, 1),
-        replayStore: replayStoreFrom(values['replay-store']),
+        replayStore: replayStoreFrom(values['replay-store'], values['dpop-replay-memory']),
         resourceUrl: resourceUrlFrom(values['resource-url']),
         audiences: audiencesFrom(values.audience),
         acceptTyps: acceptTypsFrom(values['accept-typ']),

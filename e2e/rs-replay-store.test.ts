@@ -123,4 +123,10 @@ describe('--replay-store on the command line', () => {
         expect(run.code).toBe(2);
         expect(run.stderr.trim().split('\n')).toEqual(['demo-rs: --replay-store must be a redis://host:port URL']);
     });
+
+    it('with --dpop-replay-memory, which sizes only the in-process memory, is one line and exit 2', async () => {
+        const run = await runToEnd('demo-rs/main.ts', ['--issuer', as.origin, '--replay-store', redis.url, '--dpop-replay-memory', '10']);
+        expect(run.code).toBe(2);
+        expect(run.stderr.trim().split('\n')).toEqual(["demo-rs: --dpop-replay-memory sizes the in-process memory; with --replay-store, Redis's maxmemory bounds the store"]);
+    });
 });
