@@ -10,10 +10,12 @@
  * proof key's thumbprint = `cnf.jkt`. Presented as `Bearer` it is refused
  * (§7.2): whoever copied it has no key. A token without `cnf` presented
  * under the DPoP scheme is refused too. With `--require-dpop` Bearer tokens
- * are refused altogether. The proof memory keeps at most
- * `--dpop-replay-memory` jtis; when it is full of proofs still inside their
- * window, a valid proof is refused with 503 and Retry-After (bearer-auth.ts)
- * rather than forgetting one.
+ * are refused altogether. The jtis are kept in a replay store: this
+ * process's memory (at most `--dpop-replay-memory` of them) or, with
+ * `--replay-store`, a Redis shared by every instance (redis-replay-store.ts).
+ * When the memory is full of proofs still inside their window, or the shared
+ * store cannot record the proof, a valid proof is refused with 503 and
+ * Retry-After (bearer-auth.ts): a proof is never accepted unremembered.
  *
  * Once a DPoP request is authenticated, the SDK's per-tool 403
  * insufficient_scope challenge (built with the Bearer scheme) is re-issued
@@ -22,7 +24,7 @@
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
-import { DPOP_ALGORITHMS, DpopReplayMemory, verifyDpopProof } from '../support/dpop-proof.ts';
+import { DPOP_ALGORITHMS, verifyDpopProof, type ReplayStore } from '../support/dpop-proof.ts';
 
 /** Default for `--dpop-replay-memory`: proof jtis remembered, each for its proof's iat window (RFC 9449 §11.1). */
 export const MAX_REMEMBERED_PROOFS = 50_000;
@@ -39,7 +41,7 @@ export interface DpopRefusal {
     description: string;
 }
 
-/** A valid proof the full replay memory cannot take: answered 503 with `Retry-After`, not 401 (the client did nothing wrong). */
+/** A valid proof the replay store cannot take (full, or out of reach): answered 503 with `Retry-After`, not 401 (the client did nothing wrong). */
 export interface DpopMemoryFull {
     error: 'temporarily_unavailable';
     description: string;
@@ -52,19 +54,15 @@ export function boundJktOf(authInfo: AuthInfo): string | undefined {
 }
 
 export class DpopBinding {
-    readonly #replay: DpopReplayMemory;
-
     /**
      * @param publicOrigin `--resource-url`'s origin: behind a TLS proxy the client signs the public URL, which this
      * listener never sees (RFC 9449 §4.3 compares htu with the URL the request was sent to).
      */
     constructor(
         readonly required: boolean,
-        maxRememberedProofs = MAX_REMEMBERED_PROOFS,
+        private readonly replay: ReplayStore,
         private readonly publicOrigin?: string
-    ) {
-        this.#replay = new DpopReplayMemory(maxRememberedProofs);
-    }
+    ) {}
 
     /** RFC 9449 §7: the request's scheme, token binding and proof agree; otherwise why not. */
     async check(req: Request, presentedAsDpop: boolean, authInfo: AuthInfo): Promise<DpopRefusal | DpopMemoryFull | undefined> {
@@ -79,11 +77,11 @@ export class DpopBinding {
         const result = await verifyDpopProof(
             Array.isArray(proof) ? proof.join(', ') : proof,
             { method: req.method, url: requestUrl(req, this.publicOrigin), accessToken: authInfo.token, boundJkt },
-            { replay: this.#replay }
+            { replay: this.replay }
         );
         if (result.ok) return undefined;
         // RFC 9449 §11.1: a proof that cannot be remembered is not accepted; forgetting another would reopen its replay.
-        if (result.error === 'replay_memory_full') return { error: 'temporarily_unavailable', description: `The DPoP proof was not accepted: ${result.reason}.`, retryAfterSeconds: result.retryAfterSeconds };
+        if (result.error === 'replay_memory_full' || result.error === 'replay_store_unavailable') return { error: 'temporarily_unavailable', description: `The DPoP proof was not accepted: ${result.reason}.`, retryAfterSeconds: result.retryAfterSeconds };
         return { error: 'invalid_dpop_proof', description: `The DPoP proof was refused: ${result.reason}.` };
     }
 }

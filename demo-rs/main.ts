@@ -2,7 +2,8 @@
  * demo-rs — the Resource Server of the scoped-tools story.
  *
  *   tsx demo-rs/main.ts --port <n> --issuer <AS issuer> [--allowed-origin <origin>]… [--require-dpop]
- *                       [--dpop-replay-memory <n>] [--resource-url <public URL>] [--audience <value>]…
+ *                       [--dpop-replay-memory <n>] [--replay-store redis://host:port]
+ *                       [--resource-url <public URL>] [--audience <value>]…
  *                       [--accept-typ JWT|none]… [--introspection-url <url> --introspection-client-id <id>]
  *
  * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
@@ -13,7 +14,9 @@
  * before the AS does. RFC 9728 metadata is at
  * `/.well-known/oauth-protected-resource/mcp`. `--dpop-replay-memory` caps
  * the DPoP proofs remembered against replay (default 50 000); when that many
- * are inside their window, new proofs get 503 with Retry-After. The flags that
+ * are inside their window, new proofs get 503 with Retry-After. With
+ * `--replay-store redis://…` the jtis are kept in a Redis that every instance
+ * behind a load balancer shares instead (redis-replay-store.ts). The flags that
  * fit it to a real identity provider are in options.ts (`--help` lists them all).
  *
  * DEMO ONLY — NOT FOR PRODUCTION. The listener is plain HTTP on loopback, so
@@ -30,12 +33,14 @@ import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../suppor
 import { AuthorizationServerUnavailableError, lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
 import { browserAccess } from './browser-access.ts';
+import { DpopReplayMemory, type ReplayStore } from '../support/dpop-proof.ts';
 import { DpopBinding } from './dpop-binding.ts';
 import { finalErrorHandler, methodNotAllowed, notFound } from './errors.ts';
 import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
 import { introspectionVerifier } from './introspection.ts';
 import { parseRsOptions, PROGRAM, type RsOptions } from './options.ts';
+import { RedisReplayStore } from './redis-replay-store.ts';
 import { jwtAccessTokenVerifier } from './token-verifier.ts';
 import { verifierByFormat } from './verifier-by-format.ts';
 
@@ -61,6 +66,12 @@ function tokenVerifier(options: RsOptions, resource: URL): OAuthTokenVerifier {
 function allowedHosts(resource: URL): string[] {
     const loopback = localhostAllowedHostnames();
     return loopback.includes(resource.hostname) ? loopback : [...loopback, resource.hostname];
+}
+
+/** RFC 9449 §11.1: where accepted proofs are remembered — this process, or the Redis every instance shares. */
+function replayStore(options: RsOptions): ReplayStore {
+    if (!options.replayStore) return new DpopReplayMemory(options.dpopReplayMemory);
+    return new RedisReplayStore(options.replayStore.href, (line) => process.stderr.write(`${PROGRAM}: ${line}\n`));
 }
 
 function resourceServer(origin: string, options: RsOptions, dpop: DpopBinding): express.Express {
@@ -94,6 +105,6 @@ const options = parseRsOptions();
 let app: express.Express | undefined;
 const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), options.port);
 // RFC 9449 §4.3: with --resource-url, proofs name the public URL the client called, not the proxy's loopback one.
-app = resourceServer(origin, options, new DpopBinding(options.requireDpop, options.dpopReplayMemory, options.resourceUrl?.origin));
+app = resourceServer(origin, options, new DpopBinding(options.requireDpop, replayStore(options), options.resourceUrl?.origin));
 exitCleanlyOnSignals(server);
 announceReady(origin);

@@ -26,6 +26,10 @@ export const USAGE = `usage: demo-rs --issuer <AS issuer> [flags]
   --allowed-origin <origin>      a browser origin allowed besides loopback ones (repeatable; default none)
   --require-dpop                 refuse Bearer tokens; DPoP-bound tokens only (default off)
   --dpop-replay-memory <n>       DPoP proofs remembered against replay (default ${MAX_REMEMBERED_PROOFS})
+  --replay-store redis://host:port
+                                 keep DPoP proofs against replay in this Redis, shared by every RS instance behind
+                                 one load balancer (default: in this process, for a single instance); while Redis
+                                 does not answer, DPoP-bound calls are refused with 503 (docs/production.md)
   --resource-url <url>           the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp, when the
                                  RS is reached through a TLS proxy: announced in the metadata and challenges,
                                  required as aud and as the DPoP htu; its host is allowed as Host besides
@@ -52,6 +56,8 @@ export interface RsOptions {
     allowedOrigins: string[];
     requireDpop: boolean;
     dpopReplayMemory: number;
+    /** `--replay-store`: a Redis URL, or undefined: the in-process memory. */
+    replayStore?: URL;
     /** `--resource-url`, or undefined: derived from the bound address. */
     resourceUrl?: URL;
     /** `--audience` values; empty: the resource URL is the one accepted `aud`. */
@@ -80,6 +86,18 @@ function resourceUrlFrom(raw: string | undefined): URL | undefined {
     if (url.search || url.hash || raw.includes('?') || raw.includes('#')) usageError(PROGRAM, '--resource-url must not have a query or fragment');
     if (url.username || url.password) usageError(PROGRAM, '--resource-url must not carry a user name or password');
     if (url.pathname === '/') usageError(PROGRAM, '--resource-url must name the MCP endpoint\'s path, e.g. https://mcp.example.com/mcp');
+    return url;
+}
+
+/** A Redis URL (`redis://`, or `rediss://` for TLS); a password in it is read by the client and never printed. */
+function replayStoreFrom(raw: string | undefined, memorySize: string | undefined): URL | undefined {
+    if (raw === undefined) return undefined;
+    // The size cap is the in-process memory's; Redis is bounded by its own maxmemory (docs/production.md).
+    if (memorySize !== undefined) usageError(PROGRAM, '--dpop-replay-memory sizes the in-process memory; with --replay-store, Redis\'s maxmemory bounds the store');
+    if (!URL.canParse(raw)) usageError(PROGRAM, '--replay-store must be a redis://host:port URL');
+    const url = new URL(raw);
+    if (!['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) usageError(PROGRAM, '--replay-store must be a redis://host:port URL');
+    if (url.search || url.hash) usageError(PROGRAM, '--replay-store must not have a query or fragment');
     return url;
 }
 
@@ -119,6 +137,7 @@ export function parseRsOptions(argv = process.argv.slice(2), env: NodeJS.Process
             'allowed-origin': { type: 'string', multiple: true },
             'require-dpop': { type: 'boolean', default: false },
             'dpop-replay-memory': { type: 'string' },
+            'replay-store': { type: 'string' },
             'resource-url': { type: 'string' },
             audience: { type: 'string', multiple: true },
             'accept-typ': { type: 'string', multiple: true },
@@ -138,6 +157,7 @@ export function parseRsOptions(argv = process.argv.slice(2), env: NodeJS.Process
         allowedOrigins: (values['allowed-origin'] ?? []).map((raw) => parseOrigin(PROGRAM, '--allowed-origin', raw)),
         requireDpop: values['require-dpop'],
         dpopReplayMemory: parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], MAX_REMEMBERED_PROOFS, 1),
+        replayStore: replayStoreFrom(values['replay-store'], values['dpop-replay-memory']),
         resourceUrl: resourceUrlFrom(values['resource-url']),
         audiences: audiencesFrom(values.audience),
         acceptTyps: acceptTypsFrom(values['accept-typ']),

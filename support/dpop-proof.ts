@@ -65,6 +65,15 @@ function proofAcceptableFrom(iat: number): number {
     return iat - PROOF_MAX_SKEW_SECONDS;
 }
 
+/**
+ * The first moment at which a proof remembered through `keptThrough` (its `proofAcceptableUntil`) passed the window:
+ * a replay store that may have forgotten what it was told before some moment can vouch only for proofs first
+ * acceptable at or after it (demo-rs/redis-replay-store.ts).
+ */
+export function proofFirstAcceptable(keptThrough: number): number {
+    return proofAcceptableFrom(keptThrough - PROOF_MAX_AGE_SECONDS);
+}
+
 /** RSA proof keys (RFC 7518 §3.3 sets the minimum; the maximum is this suite's): verifying costs what the modulus and exponent make it. */
 const RSA_MODULUS_BITS = { min: 2048, max: 4096 } as const;
 /** The one public exponent accepted: 65537, base64url `AQAB`. */
@@ -89,16 +98,17 @@ export interface ExpectedRequest {
 /**
  * Why a proof was refused: it breaks a rule (`invalid_dpop_proof`), it needs a server nonce
  * (`use_dpop_nonce`, §8), or it is valid but the replay memory is full of proofs still inside their
- * window (`replay_memory_full`): the server cannot remember it, so it must not accept it; the caller
+ * window (`replay_memory_full`), or the replay store cannot be asked or cannot vouch for it
+ * (`replay_store_unavailable`): the server cannot remember it, so it must not accept it; the caller
  * answers 503 with `Retry-After: retryAfterSeconds`.
  */
 export type DpopRefusal =
     | { ok: false; error: 'invalid_dpop_proof' | 'use_dpop_nonce'; reason: string }
-    | { ok: false; error: 'replay_memory_full'; reason: string; retryAfterSeconds: number };
+    | { ok: false; error: 'replay_memory_full' | 'replay_store_unavailable'; reason: string; retryAfterSeconds: number };
 export type DpopCheck = { ok: true; jkt: string; jti: string } | DpopRefusal;
 
 export interface DpopProofOptions {
-    replay: DpopReplayMemory;
+    replay: ReplayStore;
     /** Server nonces, when this server uses them (§8, §9); `require` makes a proof without one fail with use_dpop_nonce. */
     nonces?: { nonces: DpopNonces; require: boolean };
     nowSeconds?: () => number;
@@ -110,6 +120,12 @@ const memoryFull = (retryAfterSeconds: number): DpopRefusal => ({
     ok: false,
     error: 'replay_memory_full',
     reason: 'this server remembers as many DPoP proofs as it can hold; send a new proof after Retry-After',
+    retryAfterSeconds
+});
+const storeUnavailable = (retryAfterSeconds: number): DpopRefusal => ({
+    ok: false,
+    error: 'replay_store_unavailable',
+    reason: 'the DPoP replay store cannot record this proof right now; send a new proof after Retry-After',
     retryAfterSeconds
 });
 
@@ -159,9 +175,11 @@ export async function verifyDpopProof(proof: string | undefined, expected: Expec
     // §4.3 (12) / §5: the key is the one the token is bound to.
     if (expected.boundJkt !== undefined && !equalStrings(jkt, expected.boundJkt)) return invalid('the DPoP proof key is not the key the token is bound to');
     // §4.3 (10) / §11.1: a proof is used once, so its jti is kept for as long as its iat is acceptable.
-    const remembered = options.replay.remember(`${jkt}:${payload.jti}`, proofAcceptableUntil(payload.iat), now);
+    const remembered = await options.replay.remember(`${jkt}:${payload.jti}`, proofAcceptableUntil(payload.iat), now);
     if (remembered.outcome === 'replayed') return invalid('the DPoP proof was already used (jti replayed)');
     if (remembered.outcome === 'full') return memoryFull(remembered.retryAfterSeconds);
+    // §11.1: a proof the store could not record is not accepted (fail closed).
+    if (remembered.outcome === 'unavailable') return storeUnavailable(remembered.retryAfterSeconds);
     return { ok: true, jkt, jti: payload.jti };
 }
 
@@ -277,8 +295,25 @@ function equalStrings(a: string, b: string): boolean {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** What `DpopReplayMemory.remember` did: kept the id, found it already kept, or had no room (and when it will). */
-export type Remembered = { outcome: 'remembered' } | { outcome: 'replayed' } | { outcome: 'full'; retryAfterSeconds: number };
+/**
+ * What a replay store did with an id: kept it, found it already kept, had no room (and when it will), or could
+ * not answer for it (a shared store out of reach, or not yet vouching for proofs this old): never "kept" unless
+ * it is.
+ */
+export type Remembered =
+    | { outcome: 'remembered' }
+    | { outcome: 'replayed' }
+    | { outcome: 'full'; retryAfterSeconds: number }
+    | { outcome: 'unavailable'; retryAfterSeconds: number };
+
+/**
+ * RFC 9449 §11.1: where accepted proofs' `jti`s are kept, each through `keptThrough` (seconds, inclusive), so that
+ * no proof is accepted twice. `DpopReplayMemory` (one process) and demo-rs's Redis store (shared by replicas) are
+ * interchangeable behind it.
+ */
+export interface ReplayStore {
+    remember(id: string, keptThrough: number, now: number): Promise<Remembered> | Remembered;
+}
 
 /**
  * The `jti`s of accepted proofs, each kept through the last second its
@@ -287,13 +322,13 @@ export type Remembered = { outcome: 'remembered' } | { outcome: 'replayed' } | {
  * of ids still inside their window it forgets none of them, and refuses to
  * take the new one, saying how long until the first entry expires. So a flood
  * costs memory up to the cap, never beyond, and never reopens a replay. Per
- * process: replicas must share one (docs/dpop.md).
+ * process: replicas must share one store instead (`ReplayStore`, docs/production.md).
  *
  * Entries are grouped by the whole second they are kept through, so
  * forgetting what expired walks at most one window's worth of seconds (66),
  * once per second, whatever order the proofs' `iat`s arrive in.
  */
-export class DpopReplayMemory {
+export class DpopReplayMemory implements ReplayStore {
     readonly #keptThrough = new Map<string, number>();
     readonly #bySecond = new Map<number, string[]>();
     #sweptAt = Number.NEGATIVE_INFINITY;

@@ -34,7 +34,7 @@ const GRANTS: Record<string, Grant> = {
  * retry that meets the same full memory.
  */
 function refuseProof(res: Response, refusal: DpopRefusal): void {
-    if (refusal.error !== 'replay_memory_full') return sendOAuthError(res, 400, refusal.error, refusal.reason);
+    if (!('retryAfterSeconds' in refusal)) return sendOAuthError(res, 400, refusal.error, refusal.reason);
     res.set('Retry-After', String(refusal.retryAfterSeconds));
     sendOAuthError(res, 503, 'temporarily_unavailable', refusal.reason);
 }
