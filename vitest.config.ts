@@ -3,11 +3,24 @@
  * generous timeouts and at most two files at once on a 2-core machine.
  * The production topology's tests (e2e/topology/) need nginx, redis-server and
  * openssl on the machine, so they are their own leg: `npm run test:topology`
- * (vitest.topology.config.ts), run by .ci/run after the main suite.
+ * (vitest.topology.config.ts). The tests with real software nobody here wrote,
+ * fetched on first use (oidc-provider, better-auth, mcp-remote, the Inspector),
+ * are another: `npm run test:real` (vitest.real.config.ts). .ci/run runs both
+ * after the main suite.
  */
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export const TOPOLOGY_TESTS = 'e2e/topology/**/*.test.ts';
+
+/** The tests that fetch and run real software (e2e/fetched-package.ts, real-as/). */
+export const REAL_SOFTWARE_TESTS = [
+    'e2e/oidc-provider-story.test.ts',
+    'e2e/oidc-provider-static-client.test.ts',
+    'e2e/rs-introspection.test.ts',
+    'e2e/better-auth-story.test.ts',
+    'e2e/mcp-remote.test.ts',
+    'e2e/inspector-web.test.ts'
+];
 
 /** What both legs share. */
 export const PROCESS_TEST_SETTINGS = { testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: 2, pool: 'forks' } as const;
@@ -15,7 +28,7 @@ export const PROCESS_TEST_SETTINGS = { testTimeout: 60_000, hookTimeout: 60_000,
 export default defineConfig({
     test: {
         include: ['e2e/**/*.test.ts'],
-        exclude: [...configDefaults.exclude, TOPOLOGY_TESTS],
+        exclude: [...configDefaults.exclude, TOPOLOGY_TESTS, ...REAL_SOFTWARE_TESTS],
         ...PROCESS_TEST_SETTINGS
     }
 });

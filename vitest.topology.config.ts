@@ -1,5 +1,6 @@
 /**
- * `npm run test:topology`: only the production topology's tests (nginx, two
+ * `npm run test:topology`: only the tests that need nginx, redis-server and
+ * openssl — the shared DPoP replay store and the production topology (nginx, two
  * demo-rs instances, Redis, demo-as; e2e/topology/), with the main suite's
  * timeouts and workers.
  */

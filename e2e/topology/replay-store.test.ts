@@ -10,13 +10,13 @@
  * a Redis URL is refused in one line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROOF_MAX_SKEW_SECONDS } from '../support/dpop-proof.ts';
-import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
-import { startRedis, type RunningRedis } from '../scripts/topology/redis-server.ts';
-import { approvedCode, exchangeCode, type TokenSet } from './as-flow.ts';
-import { proof, proofKey, type ProofKey } from './dpop-proofs.ts';
-import { mcpRequest, send, toolCall, waitForOutput, type HttpAnswer } from './rs-fixture.ts';
-import { tempDir } from './stack.ts';
+import { PROOF_MAX_SKEW_SECONDS } from '../../support/dpop-proof.ts';
+import { runToEnd, startServer, type RunningServer } from '../../support/spawn.ts';
+import { startRedis, type RunningRedis } from '../../scripts/topology/redis-server.ts';
+import { approvedCode, exchangeCode, type TokenSet } from '../as-flow.ts';
+import { proof, proofKey, type ProofKey } from '../dpop-proofs.ts';
+import { mcpRequest, send, toolCall, waitForOutput, type HttpAnswer } from '../rs-fixture.ts';
+import { tempDir } from '../stack.ts';
 
 /** The one resource both instances answer for: the `aud` of the token and the `htu` of every proof. */
 const PUBLIC_MCP_URL = 'https://mcp.test/mcp';
