@@ -15,9 +15,9 @@
  * The DPoP proofs are signed by the SDK's DpopSession before each of their
  * windows, so signing does not compete with the server for the two cores
  * while it is measured; the window takes one proof per request. Signing one
- * costs the load generator about 1 ms of CPU, so each window gets twice as
- * many as its target's fastest window so far could take, not a fixed
- * oversupply.
+ * costs the load generator about 1 ms of CPU, so a DPoP window is a number
+ * of calls, not a time: as many as its target's fastest window so far served
+ * in the window time (200 in the first), each with its own proof, none spare.
  *
  * Throughput on a shared 2-core machine moves with whatever else runs, so
  * each server's own CPU time per call is measured too (from /proc): those
@@ -123,28 +123,26 @@ function bearerTarget(server: RunningServer, token: string): Target {
     return { url: mcpUrl(server), cpuClocks: [processClock(server)], load: async () => perRequest(listFilesCall(`Bearer ${token}`)) };
 }
 
-/** For a target's first window: more proofs per second than a 2-core machine can serve calls. */
-const FIRST_PROOFS_PER_SECOND = 4000;
-/** Later windows: this many times the target's fastest rate so far, and a few more. */
-const PROOF_HEADROOM = 2;
-const SPARE_PROOFS = 64;
+/** The calls in a target's first DPoP window, before its pace is known. */
+const FIRST_DPOP_CALLS = 200;
 
 /**
  * DPoP-bound calls for `htu` (the URL the client calls, which the server checks), each with its own proof,
- * all signed before the window starts; `headers` go with every call (e.g. the public `Host`).
+ * all signed before the window starts; `headers` go with every call (e.g. the public `Host`). The window
+ * ends after exactly as many calls as there are proofs (autocannon's `amount`; its `duration` is then unused).
  */
 export function dpopLoad(htu: string, token: string, session: DpopSession, durationMs: number, headers: Record<string, string> = {}): Target['load'] {
     return async (fastestPerSecond) => {
-        const perSecond = fastestPerSecond === undefined ? FIRST_PROOFS_PER_SECOND : fastestPerSecond * PROOF_HEADROOM;
-        const count = Math.ceil((perSecond * durationMs) / 1000) + SPARE_PROOFS;
+        const count = fastestPerSecond === undefined ? FIRST_DPOP_CALLS : Math.max(RS_CONCURRENCY, Math.ceil((fastestPerSecond * durationMs) / 1000));
         const proofs = await Promise.all(Array.from({ length: count }, () => session.buildProof({ htm: 'POST', htu, accessToken: token })));
         let next = 0;
         const call = listFilesCall(`DPoP ${token}`);
-        return perRequest({ ...call, headers: { ...call.headers, ...headers } }, () => {
-            const dpop = proofs[next++];
-            if (dpop === undefined) throw new Error(`ran out of ${count} pre-signed DPoP proofs: the target ran more than ${PROOF_HEADROOM} times as fast as before; raise PROOF_HEADROOM`);
+        const load = perRequest({ ...call, headers: { ...call.headers, ...headers } }, () => {
+            // autocannon builds exactly `amount` requests; a proof used twice would be refused as a replay and fail the window.
+            const dpop = proofs[next++ % count];
             return { dpop };
         });
+        return { ...load, amount: count };
     };
 }
 
@@ -163,6 +161,8 @@ export async function window(target: Target, durationMs: number, fastestPerSecon
         ...load,
         connections: RS_CONCURRENCY,
         duration: durationMs / 1000,
+        // autocannon ends a window at its next sample tick (every second by default): the window's time is then exact to 10 ms.
+        sampleInt: 10,
         verifyBody: (body) => String(body).includes('notes.txt')
     });
     const cpuMsEach = (await readClocks(target.cpuClocks)).map((ms, index) => ms - cpuBefore[index]);
