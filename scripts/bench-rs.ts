@@ -92,12 +92,13 @@ export function listFilesCall(authorization: string) {
     };
 }
 
-/** What one window sends, where to, and whose CPU time counts: the same call every time, or (DPoP) each call with its own pre-signed proof. */
+/** A serving process's CPU time so far, in ms. */
 export type CpuClock = () => Promise<number>;
 
 /** A process's CPU clock from /proc. */
 export const processClock = (server: RunningServer): CpuClock => () => processCpuMs(server.child.pid as number);
 
+/** What one window sends, where to, and whose CPU time counts: the same call every time, or (DPoP) each call with its own pre-signed proof. */
 export interface Target {
     /** The URL autocannon calls. */
     url: string;
