@@ -14,7 +14,10 @@
  *
  * The DPoP proofs are signed by the SDK's DpopSession before each of their
  * windows, so signing does not compete with the server for the two cores
- * while it is measured; the window takes one proof per request.
+ * while it is measured; the window takes one proof per request. Signing one
+ * costs the load generator about 1 ms of CPU, so a DPoP window is a number
+ * of calls, not a time: as many as its target's fastest window so far served
+ * in the window time (200 in the first), each with its own proof, none spare.
  *
  * Throughput on a shared 2-core machine moves with whatever else runs, so
  * each server's own CPU time per call is measured too (from /proc): those
@@ -61,15 +64,22 @@ export interface RsResult {
     rsPeerP99Ms: number;
 }
 
-interface Window {
+export interface Window {
     perSecond: number;
     p50Ms: number;
     p99Ms: number;
+    /** CPU time per call of the target's processes together. */
     cpuPerCallMs: number;
+    /** Calls completed in the window, and each of the target's CPU clocks' advance over it (ms), in `cpuClocks` order. */
+    calls: number;
+    cpuMsEach: number[];
 }
 
+/** The fields of a window that are one number each, for medians and ratios. */
+export type WindowFigure = 'perSecond' | 'p50Ms' | 'p99Ms' | 'cpuPerCallMs';
+
 /** A 2025-11-25 (stateless) `tools/call list-files`, the call every client of the demo makes first; all of them get the same bytes (DPoP adds its proof). */
-function listFilesCall(authorization: string) {
+export function listFilesCall(authorization: string) {
     return {
         method: 'POST' as const,
         headers: {
@@ -82,10 +92,20 @@ function listFilesCall(authorization: string) {
     };
 }
 
-/** What one window sends: the same call every time, or (DPoP) each call with its own pre-signed proof. */
-interface Target {
-    server: RunningServer;
-    load: () => Promise<Partial<autocannon.Options>>;
+/** A serving process's CPU time so far, in ms. */
+export type CpuClock = () => Promise<number>;
+
+/** A process's CPU clock from /proc. */
+export const processClock = (server: RunningServer): CpuClock => () => processCpuMs(server.child.pid as number);
+
+/** What one window sends, where to, and whose CPU time counts: the same call every time, or (DPoP) each call with its own pre-signed proof. */
+export interface Target {
+    /** The URL autocannon calls. */
+    url: string;
+    /** The serving processes' CPU time so far (ms), one clock each: what the window measures per call. */
+    cpuClocks: CpuClock[];
+    /** The window's requests; `fastestPerSecond` is the target's best rate in its windows so far (none before the first). */
+    load: (fastestPerSecond?: number) => Promise<Partial<autocannon.Options>>;
 }
 
 /**
@@ -93,60 +113,102 @@ interface Target {
  * request: the DPoP target needs it for a fresh proof per call, and the load generator, which shares
  * the two cores with the servers, then does the same work per call whatever it measures.
  */
-function perRequest(call: ReturnType<typeof listFilesCall>, extraHeaders: () => Record<string, string> = () => ({})): Partial<autocannon.Options> {
+export function perRequest(call: ReturnType<typeof listFilesCall>, extraHeaders: () => Record<string, string> = () => ({})): Partial<autocannon.Options> {
     const setupRequest = (request: AutocannonRequest) => ({ ...request, headers: { ...request.headers, ...extraHeaders() } });
     return { requests: [{ ...call, setupRequest }] };
 }
 
+const mcpUrl = (server: RunningServer) => `${server.origin}/mcp`;
+
 function bearerTarget(server: RunningServer, token: string): Target {
-    return { server, load: async () => perRequest(listFilesCall(`Bearer ${token}`)) };
+    return { url: mcpUrl(server), cpuClocks: [processClock(server)], load: async () => perRequest(listFilesCall(`Bearer ${token}`)) };
 }
 
-/** More proofs per window second than a 2-core machine can serve calls. */
-const PROOFS_PER_SECOND = 4000;
+/** The calls in a target's first DPoP window, before its pace is known. */
+const FIRST_DPOP_CALLS = 200;
 
-function dpopTarget(server: RunningServer, token: string, session: DpopSession, durationMs: number): Target {
-    const htu = `${server.origin}/mcp`;
-    return {
-        server,
-        load: async () => {
-            const proofs = await Promise.all(Array.from({ length: Math.ceil((PROOFS_PER_SECOND * durationMs) / 1000) }, () => session.buildProof({ htm: 'POST', htu, accessToken: token })));
-            let next = 0;
-            return perRequest(listFilesCall(`DPoP ${token}`), () => {
-                const dpop = proofs[next++];
-                if (dpop === undefined) throw new Error('ran out of pre-signed DPoP proofs; raise PROOFS_PER_SECOND');
-                return { dpop };
-            });
-        }
+/**
+ * DPoP-bound calls for `htu` (the URL the client calls, which the server checks), each with its own proof,
+ * all signed before the window starts; `headers` go with every call (e.g. the public `Host`). The window
+ * ends after exactly as many calls as there are proofs (autocannon's `amount`; its `duration` is then unused).
+ */
+export function dpopLoad(htu: string, token: string, session: DpopSession, durationMs: number, headers: Record<string, string> = {}): Target['load'] {
+    return async (fastestPerSecond) => {
+        const count = fastestPerSecond === undefined ? FIRST_DPOP_CALLS : Math.max(RS_CONCURRENCY, Math.ceil((fastestPerSecond * durationMs) / 1000));
+        const proofs = await Promise.all(Array.from({ length: count }, () => session.buildProof({ htm: 'POST', htu, accessToken: token })));
+        let next = 0;
+        const call = listFilesCall(`DPoP ${token}`);
+        const load = perRequest({ ...call, headers: { ...call.headers, ...headers } }, () => {
+            // autocannon builds exactly `amount` requests; a proof used twice would be refused as a replay and fail the window.
+            const dpop = proofs[next++ % count];
+            return { dpop };
+        });
+        return { ...load, amount: count };
     };
 }
 
+function dpopTarget(server: RunningServer, token: string, session: DpopSession, durationMs: number): Target {
+    return { url: mcpUrl(server), cpuClocks: [processClock(server)], load: dpopLoad(mcpUrl(server), token, session, durationMs) };
+}
+
+const readClocks = (clocks: CpuClock[]) => Promise.all(clocks.map((clock) => clock()));
+
 /** One autocannon window against a target; any error, non-2xx or wrong answer fails the benchmark. */
-async function window(target: Target, durationMs: number): Promise<Window> {
-    const { server } = target;
-    const load = await target.load();
-    const pid = server.child.pid as number;
-    const cpuBefore = await processCpuMs(pid);
+export async function window(target: Target, durationMs: number, fastestPerSecond?: number): Promise<Window> {
+    const load = await target.load(fastestPerSecond);
+    const cpuBefore = await readClocks(target.cpuClocks);
     const result = await autocannon({
-        url: `${server.origin}/mcp`,
+        url: target.url,
         ...load,
         connections: RS_CONCURRENCY,
         duration: durationMs / 1000,
+        // autocannon ends a window at its next sample tick (every second by default): the window's time is then exact to 10 ms.
+        sampleInt: 10,
         verifyBody: (body) => String(body).includes('notes.txt')
     });
-    const cpuMs = (await processCpuMs(pid)) - cpuBefore;
+    const cpuMsEach = (await readClocks(target.cpuClocks)).map((ms, index) => ms - cpuBefore[index]);
     const failed = result.errors + result.timeouts + result.non2xx + result.mismatches;
-    if (failed > 0) throw new Error(`${server.origin}: ${failed} of ${result.requests.total} calls failed (errors ${result.errors}, non-2xx ${result.non2xx}, wrong body ${result.mismatches})`);
-    return { perSecond: result.requests.total / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99, cpuPerCallMs: cpuMs / result.requests.total };
+    if (failed > 0) throw new Error(`${target.url}: ${failed} of ${result.requests.total} calls failed (errors ${result.errors}, non-2xx ${result.non2xx}, wrong body ${result.mismatches})`);
+    const calls = result.requests.total;
+    const cpuMs = cpuMsEach.reduce((sum, ms) => sum + ms, 0);
+    return { perSecond: calls / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99, cpuPerCallMs: cpuMs / calls, calls, cpuMsEach };
 }
 
-/** One token per RS (each checks the audience), same client kind, same scope; DPoP-bound when a proof goes with the redemption. */
-async function tokenFor(issuer: string, server: RunningServer, session?: DpopSession): Promise<string> {
+/**
+ * Every target's warm-up window, then `rounds` rounds in which each target has one window, in an order that
+ * rotates from round to round, so each per-round ratio compares windows made under the same machine conditions.
+ */
+export async function takeTurns(targets: Target[], rounds: number, durationMs: number): Promise<Window[][]> {
+    // Every server reaches steady state (JIT, key sets) before anything counts; on a busy machine a cold server's
+    // first window may complete no call at all.
+    const fastest: number[] = [];
+    for (const target of targets) fastest.push((await window(target, durationMs)).perSecond);
+    const windows: Window[][] = targets.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+        for (let turn = 0; turn < targets.length; turn++) {
+            const index = (round + turn) % targets.length;
+            const measured = await window(targets[index], durationMs, fastest[index] || undefined);
+            if (measured.calls === 0) throw new Error(`${targets[index].url}: no call completed within ${durationMs} ms`);
+            fastest[index] = Math.max(fastest[index], measured.perSecond);
+            windows[index].push(measured);
+        }
+    }
+    return windows;
+}
+
+/** The median of one figure over a target's windows. */
+export const series = (list: Window[], field: WindowFigure) => median(list.map((entry) => entry[field]));
+
+/** The median over rounds of one figure's ratio between two targets' windows of the same round. */
+export const ratio = (a: Window[], b: Window[], field: WindowFigure) => median(a.map((entry, at) => entry[field] / b[at][field]));
+
+/** A token for `resource` (each RS checks the audience), same client kind, same scope; DPoP-bound when a proof goes with the redemption. */
+export async function tokenFor(issuer: string, resource: string, session?: DpopSession): Promise<string> {
     const agent = keepAliveAgent(1);
     try {
         const client = await register(agent, issuer);
         const dpop: Record<string, string> = session ? { dpop: await session.buildProof({ htm: 'POST', htu: `${issuer}/token` }) } : {};
-        const tokens = await authorizationCodeFlow(agent, issuer, client, `${server.origin}/mcp`, 'files:read', dpop);
+        const tokens = await authorizationCodeFlow(agent, issuer, client, resource, 'files:read', dpop);
         if (session && (tokens as { token_type?: string }).token_type !== 'DPoP') throw new Error('expected a DPoP-bound token from demo-as');
         return tokens.access_token;
     } finally {
@@ -171,24 +233,13 @@ export async function measureRs(rounds: number, durationMs: number): Promise<RsR
         const [rsServer, bareServer, peerServer] = started.slice(1);
         const session = await DpopSession.create();
         const targets = [
-            bearerTarget(rsServer, await tokenFor(as.origin, rsServer)),
-            dpopTarget(rsServer, await tokenFor(as.origin, rsServer, session), session, durationMs),
-            bearerTarget(bareServer, await tokenFor(as.origin, bareServer)),
-            bearerTarget(peerServer, await tokenFor(as.origin, peerServer)),
-            dpopTarget(bareServer, await tokenFor(as.origin, bareServer, session), session, durationMs)
+            bearerTarget(rsServer, await tokenFor(as.origin, mcpUrl(rsServer))),
+            dpopTarget(rsServer, await tokenFor(as.origin, mcpUrl(rsServer), session), session, durationMs),
+            bearerTarget(bareServer, await tokenFor(as.origin, mcpUrl(bareServer))),
+            bearerTarget(peerServer, await tokenFor(as.origin, mcpUrl(peerServer))),
+            dpopTarget(bareServer, await tokenFor(as.origin, mcpUrl(bareServer), session), session, durationMs)
         ];
-        // Every server reaches steady state (JIT, key sets) before anything counts.
-        for (const target of targets) await window(target, durationMs);
-        const windows: Window[][] = targets.map(() => []);
-        for (let round = 0; round < rounds; round++) {
-            for (let turn = 0; turn < targets.length; turn++) {
-                const index = (round + turn) % targets.length;
-                windows[index].push(await window(targets[index], durationMs));
-            }
-        }
-        const [rs, dpop, bare, peer, bareDpop] = windows;
-        const series = (list: Window[], field: keyof Window) => median(list.map((entry) => entry[field]));
-        const ratio = (a: Window[], b: Window[], field: keyof Window) => median(a.map((entry, at) => entry[field] / b[at][field]));
+        const [rs, dpop, bare, peer, bareDpop] = await takeTurns(targets, rounds, durationMs);
         return {
             rsCallsPerSec: series(rs, 'perSecond'),
             rsUnauthenticatedCallsPerSec: series(bare, 'perSecond'),

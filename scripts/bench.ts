@@ -9,13 +9,15 @@
  * ratio is taken within one round, so both sides saw the same machine load.
  * Prints a table, or with --json one JSON object. It reports; it asserts
  * nothing (timing goals are never part of `npm test`). The processes it
- * starts bind 127.0.0.1 only and are stopped when it ends.
+ * starts bind 127.0.0.1 only and are stopped when it ends. The production
+ * topology's part needs nginx, redis-server and openssl on the PATH.
  */
 import { parseCommandLine, parseCount } from '../support/args.ts';
 import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 import { measureAsMemory, measureAsThroughput, AS_CONCURRENCY, FLOOD_REGISTRATIONS } from './bench-as.ts';
 import { DEMO_PROCESSES, measureDemo, measureDemoCpu } from './bench-demo.ts';
 import { measureRs, RS_CONCURRENCY } from './bench-rs.ts';
+import { measureTopology } from './bench-topology.ts';
 import { describeMachine, median, round } from './bench-support.ts';
 
 const PROGRAM = 'bench';
@@ -87,11 +89,13 @@ async function measureAll() {
     const rsWindowMs = Math.max(500, Math.round(durationMs / 2));
     progress(`resource server: ${rsRounds} rounds of ${rsWindowMs} ms autocannon windows at ${RS_CONCURRENCY} connections: demo-rs with Bearer and with DPoP, without JWT verification, a naive peer, and DPoP without the gate`);
     const rs = await measureRs(rsRounds, rsWindowMs);
+    progress(`production topology: ${rounds} rounds of ${rsWindowMs} ms windows of DPoP calls through nginx (TLS) to one and to two demo-rs instances, and straight to one instance with and without the Redis replay store`);
+    const topology = await measureTopology(rounds, rsWindowMs);
     progress(`authorization server: ${rounds} rounds of refresh grants and code flows at ${AS_CONCURRENCY} clients`);
     const asThroughput = await measureAsThroughput(rounds, durationMs);
     progress(`authorization server: memory under ${FLOOD_REGISTRATIONS} registrations`);
     const asMemory = await measureAsMemory();
-    return { ...demo, ...demoCpu, ...stepUp, ...rs, ...asThroughput, ...asMemory, rounds, machine };
+    return { ...demo, ...demoCpu, ...stepUp, ...rs, ...topology, ...asThroughput, ...asMemory, rounds, machine };
 }
 
 function report(results: Results): void {
@@ -127,6 +131,18 @@ function report(results: Results): void {
         ],
         ['rsDpopAuthRatio', `${rounded.rsDpopAuthRatio}`, `DPoP-bound token, a fresh proof per call: ${rounded.rsDpopCallsPerSec}/s (p50 ${rounded.rsDpopP50Ms} ms, p99 ${rounded.rsDpopP99Ms} ms); the same calls without the gate ${rounded.rsDpopUnauthenticatedCallsPerSec}/s`],
         ['  CPU', `${rounded.rsDpopAuthCpuRatio}`, `server CPU per call ${rounded.rsDpopCpuPerCallMs} ms`],
+        [
+            'proxyTwoToOneRatio',
+            `${rounded.proxyTwoToOneRatio}`,
+            `DPoP calls through nginx (TLS): two instances ${rounded.proxyTwoCallsPerSec}/s (p50 ${rounded.proxyTwoP50Ms} ms, p99 ${rounded.proxyTwoP99Ms} ms), one ${rounded.proxyOneCallsPerSec}/s (p50 ${rounded.proxyOneP50Ms} ms, p99 ${rounded.proxyOneP99Ms} ms)`
+        ],
+        ['  CPU', '', `per call through the proxy, µs: nginx ${rounded.proxyNginxCpuUsPerCall}, the instance ${rounded.proxyRsCpuUsPerCall}, Redis ${rounded.proxyRedisCpuUsPerCall}`],
+        [
+            'replayStoreCostRatio',
+            `${rounded.replayStoreCostRatio}`,
+            `straight to one instance, DPoP: with --replay-store ${rounded.storeCallsPerSec}/s, without ${rounded.noStoreCallsPerSec}/s`
+        ],
+        ['  CPU', '', `per call, µs: the store adds ${rounded.replayStoreRsCpuUsPerCall} at the instance; Redis itself ${rounded.redisCpuUsPerCall}`],
         ['asTokensPerSec', `${rounded.asTokensPerSec}`, `refresh_token grants at ${AS_CONCURRENCY} clients`],
         ['asAuthCodeFlowsPerSec', `${rounded.asAuthCodeFlowsPerSec}`, 'authorize → consent → token'],
         ['asRssStartMb', `${rounded.asRssStartMb}`, ''],
