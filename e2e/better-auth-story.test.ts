@@ -26,7 +26,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { BETTER_AUTH_PACKAGE, DEMO_USER, locateBetterAuth, type BetterAuthInstall } from '../real-as/better-auth-package.ts';
 import { runToEnd } from '../support/spawn.ts';
 import { tempDir } from './stack.ts';
-import { findChromium, launchChromium } from './chromium.ts';
+import { prepareBrowserStory } from './chromium.ts';
 import { personAtTheBrowser, type Credentials } from './browser-person.ts';
 
 const inCi = Boolean(process.env.CI);
@@ -38,18 +38,7 @@ let missing: string | undefined;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-    try {
-        await findChromium();
-        install = await locateBetterAuth();
-    } catch (error) {
-        missing = (error as Error).message;
-    }
-    if (missing && inCi) throw new Error(`CI is set but ${missing}: .ci/run must provide it; the better-auth tests may not be skipped in CI`);
-    if (missing) {
-        console.warn(`better-auth-story: SKIPPED — ${missing}`);
-        return;
-    }
-    context = await launchChromium(join(work.path, 'profile'));
+    ({ found: install, context, missing } = await prepareBrowserStory('better-auth-story', join(work.path, 'profile'), locateBetterAuth));
 }, 320_000);
 
 afterAll(async () => {

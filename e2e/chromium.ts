@@ -20,3 +20,25 @@ export async function findChromium(): Promise<string> {
 export function launchChromium(profileDir: string, viewport = { width: 1400, height: 900 }): Promise<BrowserContext> {
     return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
 }
+
+/** What a browser story starts with: Chromium open and what `locate` provided, or the reason one is missing. */
+export type BrowserStory<T> = { found: T; context: BrowserContext; missing?: undefined } | { found?: undefined; context?: undefined; missing: string };
+
+/**
+ * Finds Chromium and what `locate` fetches or starts, then opens the browser with its profile in
+ * `profileDir`. Outside CI a missing piece is the reason the `story` is skipped (said once); in CI,
+ * which provides every piece, it is a failure.
+ */
+export async function prepareBrowserStory<T>(story: string, profileDir: string, locate: () => Promise<T>): Promise<BrowserStory<T>> {
+    let found: T;
+    try {
+        await findChromium();
+        found = await locate();
+    } catch (error) {
+        const missing = (error as Error).message;
+        if (process.env.CI) throw new Error(`CI is set but ${missing}: .ci/run must provide it; the ${story} tests may not be skipped in CI`);
+        console.warn(`${story}: SKIPPED — ${missing}`);
+        return { missing };
+    }
+    return { found, context: await launchChromium(profileDir) };
+}

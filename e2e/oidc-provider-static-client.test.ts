@@ -26,7 +26,7 @@ import { PROVIDER_PACKAGE, locateProvider } from '../real-as/provider-package.ts
 import { startProviderStack, type ProviderStack } from '../real-as/provider-stack.ts';
 import { freeLoopbackPort } from '../support/serve.ts';
 import { personAtTheBrowser, type Credentials } from './browser-person.ts';
-import { findChromium, launchChromium } from './chromium.ts';
+import { prepareBrowserStory } from './chromium.ts';
 import { runClient, tempDir } from './stack.ts';
 
 const PUBLIC_CLIENT = 'mcp-demo-public';
@@ -43,20 +43,10 @@ let stack: ProviderStack | undefined;
 let port: number;
 
 beforeAll(async () => {
-    try {
-        await findChromium();
-        const install = await locateProvider();
+    ({ found: stack, context, missing } = await prepareBrowserStory('oidc-provider-static-client', join(work.path, 'profile'), async () => {
         port = await freeLoopbackPort();
-        stack = await startProviderStack(install, { staticClients: { port, publicId: PUBLIC_CLIENT, confidential: { id: CONFIDENTIAL_CLIENT, secret: SECRET } } });
-    } catch (error) {
-        missing = (error as Error).message;
-    }
-    if (missing && inCi) throw new Error(`CI is set but ${missing}: .ci/run must provide it; the oidc-provider tests may not be skipped in CI`);
-    if (missing) {
-        console.warn(`oidc-provider-static-client: SKIPPED — ${missing}`);
-        return;
-    }
-    context = await launchChromium(join(work.path, 'profile'));
+        return startProviderStack(await locateProvider(), { staticClients: { port, publicId: PUBLIC_CLIENT, confidential: { id: CONFIDENTIAL_CLIENT, secret: SECRET } } });
+    }));
 }, 320_000);
 
 afterAll(async () => {

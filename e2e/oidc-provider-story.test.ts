@@ -29,7 +29,7 @@ import { PROVIDER_PACKAGE, locateProvider, type ProviderInstall } from '../real-
 import { startProviderStack, type ProviderStack } from '../real-as/provider-stack.ts';
 import { runToEnd } from '../support/spawn.ts';
 import { runClient, tempDir } from './stack.ts';
-import { findChromium, launchChromium } from './chromium.ts';
+import { prepareBrowserStory } from './chromium.ts';
 import { personAtTheBrowser as personAt, type Credentials } from './browser-person.ts';
 
 const inCi = Boolean(process.env.CI);
@@ -41,18 +41,7 @@ let context: BrowserContext | undefined;
 const stacks: ProviderStack[] = [];
 
 beforeAll(async () => {
-    try {
-        await findChromium();
-        install = await locateProvider();
-    } catch (error) {
-        missing = (error as Error).message;
-    }
-    if (missing && inCi) throw new Error(`CI is set but ${missing}: .ci/run must provide it; the oidc-provider tests may not be skipped in CI`);
-    if (missing) {
-        console.warn(`oidc-provider-story: SKIPPED — ${missing}`);
-        return;
-    }
-    context = await launchChromium(join(work.path, 'profile'));
+    ({ found: install, context, missing } = await prepareBrowserStory('oidc-provider-story', join(work.path, 'profile'), locateProvider));
 }, 320_000);
 
 afterAll(async () => {
