@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoOrigins, mermaidBlock, tracedDemo, TUTORIAL, TUTORIAL_PORTS, tutorialDiagram } from '../scripts/tutorial-diagram.ts';
+import { demoOrigins, fullTraceBlock, mermaidBlock, tracedDemo, TUTORIAL, TUTORIAL_PORTS, tutorialDiagram } from '../scripts/tutorial-diagram.ts';
 import { PROJECT_ROOT, runToEnd, type FinishedRun } from '../support/spawn.ts';
 import { callbackUrlFor, printedUrls, startClient, startHostile, type Servers } from './client-harness.ts';
 import { tempDir } from './stack.ts';
@@ -190,10 +190,10 @@ describe('--trace', () => {
         for (const text of ['honest-as.example', 'attacker.example', 'session expired']) expect(mixUp.trace).not.toContain(text);
     });
 
-    it("the tutorial's diagram is this run's diagram", () => {
+    it("the tutorial's full trace is this run's diagram", () => {
         const actual = tutorialDiagram(demo.trace, demoOrigins(demo.stdout));
-        const documented = mermaidBlock(readFileSync(TUTORIAL, 'utf8'));
-        expect(settled(documented ?? '(no mermaid block)'), 'docs/tutorial.md differs from a real run; redraw it with npx tsx scripts/tutorial-diagram.ts').toBe(settled(actual));
+        const documented = fullTraceBlock(readFileSync(TUTORIAL, 'utf8'));
+        expect(settled(documented ?? '(no full trace)'), 'docs/tutorial.md differs from a real run; redraw it with npx tsx scripts/tutorial-diagram.ts').toBe(settled(actual));
     });
 
     it("the README's excerpt is a part of this run's diagram, in order", () => {
@@ -202,6 +202,17 @@ describe('--trace', () => {
         expect(excerpt.length).toBeGreaterThan(10);
         const exact = (line: string) => new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
         expectInOrder(actual, excerpt.map(exact));
+    });
+});
+
+describe("docs/tutorial.md's diagrams", () => {
+    it('opens with a short diagram before step 1, and keeps the full trace for after the steps', () => {
+        const page = readFileSync(TUTORIAL, 'utf8');
+        const arrows = (mermaidBlock(page) ?? '').split('\n').filter((line) => /^\s*\w+-(-)?(>>|x)\w+:/.test(line));
+        expect(arrows.length).toBeGreaterThan(0);
+        expect(arrows.length, 'arrows in the first diagram').toBeLessThanOrEqual(16);
+        expect(page.indexOf('```mermaid'), 'the first diagram comes before step 1').toBeLessThan(page.indexOf('\n## 1. '));
+        expect(page.indexOf('<!-- the full trace:'), 'the full trace comes after the last step').toBeGreaterThan(page.lastIndexOf('\n## 8. '));
     });
 });
 

@@ -5,7 +5,9 @@
  *
  * Runs `npm run demo -- --trace <file>` (headless), takes the mermaid block of
  * the trace, writes it with the tutorial's ports (the AS on 9000, the RS on
- * 3001) and replaces the first mermaid block of docs/tutorial.md with it.
+ * 3001) and replaces docs/tutorial.md's full trace with it: the mermaid block
+ * after the `<!-- the full trace: … -->` marker (the page opens with a short
+ * drawn diagram, which this leaves alone).
  * e2e/trace.test.ts compares the same two blocks, so after a change to the
  * story's exchanges this script redraws the picture and the test says whether
  * it is still true.
@@ -19,10 +21,16 @@ export const TUTORIAL = resolve(PROJECT_ROOT, 'docs/tutorial.md');
 export const TUTORIAL_PORTS = { as: 9000, rs: 3001 } as const;
 
 const FENCE = /^```mermaid\n([\s\S]*?)\n```$/m;
+const FULL_TRACE = /^(<!-- the full trace: .*-->\n)```mermaid\n([\s\S]*?)\n```$/m;
 
 /** The body of the first mermaid block in `markdown`, if there is one. */
 export function mermaidBlock(markdown: string): string | undefined {
     return FENCE.exec(markdown)?.[1];
+}
+
+/** The body of the tutorial's full trace: the mermaid block after its marker, if there is one. */
+export function fullTraceBlock(markdown: string): string | undefined {
+    return FULL_TRACE.exec(markdown)?.[2];
 }
 
 /** The AS and RS origins the demo runner printed before the story. */
@@ -66,10 +74,10 @@ async function main(): Promise<number> {
         return 1;
     }
     const tutorial = readFileSync(TUTORIAL, 'utf8');
-    if (mermaidBlock(tutorial) === undefined) throw new Error('docs/tutorial.md holds no mermaid block to replace');
+    if (fullTraceBlock(tutorial) === undefined) throw new Error('docs/tutorial.md holds no full trace to replace (a mermaid block after "<!-- the full trace: … -->")');
     const diagram = tutorialDiagram(run.trace, demoOrigins(run.stdout));
-    writeFileSync(TUTORIAL, tutorial.replace(FENCE, () => `\`\`\`mermaid\n${diagram}\n\`\`\``));
-    process.stdout.write(`docs/tutorial.md: the whole-flow diagram redrawn from a real run (${diagram.split('\n').length} lines)\n`);
+    writeFileSync(TUTORIAL, tutorial.replace(FULL_TRACE, (_, marker: string) => `${marker}\`\`\`mermaid\n${diagram}\n\`\`\``));
+    process.stdout.write(`docs/tutorial.md: the full trace redrawn from a real run (${diagram.split('\n').length} lines)\n`);
     return 0;
 }
 
