@@ -51,9 +51,9 @@ export const USAGE = `usage: demo-rs --issuer <AS issuer> [flags]
   --introspection-client-id <id> the RS's client at that endpoint (client_secret_basic; the secret is read from
                                  the environment variable ${INTROSPECTION_SECRET_ENV})
   --initial-scope "<scopes>"     the space-separated scopes every 401 challenge names, what a client asks for
-                                 first; each one this RS defines (${SCOPES_SUPPORTED.join(', ')}). Wider than the
-                                 default serves clients that cannot step up, at the cost of consent to more up
-                                 front (default: ${INITIAL_SCOPE}, least privilege)
+                                 first; each one this RS defines (${SCOPES_SUPPORTED.join(', ')}).
+                                 Wider than the default serves clients that cannot step up, at the cost of
+                                 consent to more up front (default: ${INITIAL_SCOPE}, least privilege)
   --challenge-scope ${CHALLENGE_SCOPES.join('|')}
                                  what a tool's 403 insufficient_scope names: the scope it needs, or that and every
                                  scope of this RS the token holds, for clients that replace their scope instead of
