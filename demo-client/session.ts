@@ -35,6 +35,9 @@ import { credentialGuardFetch } from './credential-guard.ts';
 import { ClientFailure, DPOP_REQUIRED_LINE, authorizationErrorLine, issuerMismatchLine, noMetadataLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
 import { CLIENT_NAME, StoryOAuthProvider } from './oauth-provider.ts';
+import { resourceMismatch } from './resource-identity.ts';
+import { notAnMcpServer } from './not-an-mcp-server.ts';
+import { notFoundFailure } from './resource-path.ts';
 import { refusedClientLine, type PreRegisteredClient } from './pre-registered-client.ts';
 import { refusalLine, stepUpOptionsFor, type StepUpPolicy } from './step-up-policy.ts';
 import type { SessionEvent } from './session-events.ts';
@@ -209,6 +212,8 @@ export class Session {
                 this.connection = { client, transport, stepUp };
                 return this.connection;
             } catch (error) {
+                // A path the server does not serve (a URL without /mcp): suggest the one its metadata names.
+                if (!this.cause && error instanceof SdkHttpError && error.status === 404) throw await notFoundFailure(this.options.server, error.status, error.statusText);
                 if (!isUnauthorized(error)) throw this.explained(error);
                 if (logins >= MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
                 await this.completeAuthorization(transport, false);
@@ -224,7 +229,8 @@ export class Session {
         if (error instanceof RegistrationRejectedError && discovery && !discovery.authorizationServerMetadata) {
             return new ClientFailure(noMetadataLine(String(discovery.authorizationServerUrl), error.status));
         }
-        return error;
+        // RFC 9728 §3.3: the SDK refused metadata that names another resource; say so, and how to run again.
+        return resourceMismatch(this.options.server, discovery) ?? notAnMcpServer(this.options.server, error) ?? error;
     }
 
     /** A server's body outgrew its bound: remember why, and close the client so no request waits on it. */
