@@ -50,7 +50,7 @@ describe('bad input', () => {
         await closed.stop();
         const run = await runClient(['tools', '--server', mcpUrl, '--headless', '--store', `${store.path}/unreachable.json`]);
         expect(run.code).toBe(1);
-        expectOneLine(run.stderr, 'cannot reach the server (ECONNREFUSED)');
+        expectOneLine(run.stderr, `nothing answers at ${mcpUrl} (connection refused); start the resource server, or run again with --server set to the URL it printed`);
     });
 });
 
