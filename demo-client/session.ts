@@ -14,6 +14,7 @@
  * symptom the SDK meets next.
  */
 import {
+    auth,
     Client,
     InsufficientScopeError,
     SdkErrorCode,
@@ -162,6 +163,23 @@ export class Session {
     /** Calls `name`, stepping up within the policy's bound when the resource answers 403 insufficient_scope. */
     callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
         return this.withAuthorization(name, (client) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>);
+    }
+
+    /**
+     * `--refresh`: renews the access token with the stored refresh token (RFC 6749 §6) at once,
+     * whether or not it has expired, through the SDK's own auth() — discovery, then the
+     * refresh_token grant with a DPoP proof when the tokens are DPoP-bound (RFC 9449 §5).
+     */
+    async refreshTokens(): Promise<void> {
+        if (!this.provider.tokens()?.refresh_token) throw new ClientFailure('--refresh: no refresh token is stored for this server; run without --refresh to authorize');
+        try {
+            const result = await auth(this.provider, { serverUrl: this.options.server, fetchFn: this.fetch });
+            if (result !== 'AUTHORIZED') throw new ClientFailure('--refresh: the authorization server did not renew the token; run without --refresh to authorize again');
+        } catch (error) {
+            throw this.explained(error);
+        } finally {
+            this.provider.takeAuthorizationRequest();
+        }
     }
 
     async close(): Promise<void> {
