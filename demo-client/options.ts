@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import { parseCommandLine, parseCount, parseHttpUrl, usageError } from '../support/args.ts';
+import { hasDisplay } from './display.ts';
 import { CLIENT_SECRET_VARIABLE, type PreRegisteredClient } from './pre-registered-client.ts';
 
 export const PROGRAM = 'demo-client';
@@ -106,8 +107,7 @@ export function chooseHeadless(flags: { headless?: boolean; interactive?: boolea
     if (flags.headless) return true;
     if (flags.interactive) return false;
     if (env.CI) return true;
-    const hasOwnDisplayServer = platform === 'darwin' || platform === 'win32';
-    return !hasOwnDisplayServer && !env.DISPLAY && !env.WAYLAND_DISPLAY;
+    return !hasDisplay(env, platform);
 }
 
 /** `--protocol` values and the SDK's negotiation each one means. */
