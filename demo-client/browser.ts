@@ -31,7 +31,8 @@ export async function showInBrowser(url: URL, options: BrowserOptions): Promise<
     if (!options.launch) return;
     const remote = () => remoteBrowserLines(url, options.callbackUrl, options.waitSeconds).forEach((line) => options.print(line));
     if (!options.display) {
-        options.warn('no display here (DISPLAY and WAYLAND_DISPLAY are unset), so a browser may not open on this machine');
+        // On stdout with the URL: part of the instructions, not a failure (a BROWSER command may still open it).
+        options.print('No display here (DISPLAY and WAYLAND_DISPLAY are unset), so a browser may not open on this machine.');
         remote();
     }
     const couldNotOpen = (why: string) => {
