@@ -9,6 +9,7 @@
  *   server's protected-resource metadata;
  * - a URL nothing listens on: that URL (redacted), and that nothing answers;
  * - a URL that answers, but not as MCP (a web page): said so;
+ * - `--refresh` with no refresh token stored: said so;
  * - `--port` already in use, for demo-as and demo-rs: one line naming the
  *   port (`--callback-port`: e2e/client-pre-registered.test.ts).
  * One real stack for the file; the client runs headless.
@@ -98,6 +99,15 @@ describe('a tool the server does not have', () => {
 
         expect(run.code).toBe(1);
         expect(stderrLines(run.stderr)).toEqual(['demo-client: the resource server has no tool named "list-fils"; its tools: list-files, read-file, write-file, purge-files']);
+    });
+});
+
+describe('--refresh with nothing to refresh', () => {
+    it('says no refresh token is stored, and how to authorize', async () => {
+        const run = await runClient(['tools', '--refresh', '--server', stack.mcpUrl, '--headless', '--store', store()]);
+
+        expect(run.code).toBe(1);
+        expect(stderrLines(run.stderr)).toEqual(['demo-client: --refresh: no refresh token is stored for this server; run without --refresh to authorize']);
     });
 });
 
