@@ -10,8 +10,9 @@
  * call's step-up budget; on a 2026-07-28 connection it adopts the previous
  * connection's discover result, so it costs no round trip. A run that cannot
  * go on ends with its cause — a server's body past its bound, an AS that
- * requires DPoP under --no-dpop, no AS metadata anywhere — not with the
- * symptom the SDK meets next.
+ * requires DPoP under --no-dpop, no AS metadata anywhere, metadata naming
+ * another resource (RFC 9728 §3.3), a path that answers 404, an answer that
+ * is not MCP — not with the symptom the SDK meets next.
  */
 import {
     auth,
