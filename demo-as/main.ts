@@ -45,7 +45,7 @@
  */
 import type { RequestListener } from 'node:http';
 import { parseCommandLine, parseCount, parsePort, usageError } from '../support/args.ts';
-import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
+import { announceReady, exitCleanlyOnSignals, listenOnPortFlag } from '../support/serve.ts';
 import { buildApp } from './app.ts';
 import { createContext, type Settings } from './context.ts';
 import { keepHeapNearLiveSize } from './heap.ts';
@@ -84,7 +84,7 @@ const settings: Settings = {
 const signingKey = await createSigningKey();
 // The issuer is the origin, known only once the port is bound; nothing can connect before that.
 let handle: RequestListener = (_req, res) => res.writeHead(503).end();
-const { server, origin } = await listenOnLoopback((req, res) => handle(req, res), port);
+const { server, origin } = await listenOnPortFlag(PROGRAM, (req, res) => handle(req, res), port);
 handle = buildApp(createContext(origin, settings, signingKey));
 exitCleanlyOnSignals(server);
 announceReady(origin);

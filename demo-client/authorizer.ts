@@ -6,6 +6,7 @@
  */
 import { showInBrowser } from './browser.ts';
 import type { CallbackListener } from './callback-listener.ts';
+import { hasDisplay } from './display.ts';
 import { HeadlessUserAgent } from './headless-user-agent.ts';
 import type { AuthorizationRequest } from './oauth-provider.ts';
 import type { ConsentEvent } from './session-events.ts';
@@ -36,7 +37,14 @@ export class Authorizer {
                 // A timed-out agent is reported by the listener's own --auth-timeout message.
                 .catch((error: Error) => error.name === 'TimeoutError' || this.listener.fail(error));
         } else {
-            await showInBrowser(request.url, { launch: this.options.openBrowser, print: this.options.print, warn: this.options.warn });
+            await showInBrowser(request.url, {
+                launch: this.options.openBrowser,
+                display: hasDisplay(process.env, process.platform),
+                callbackUrl: new URL(this.listener.redirectUrl),
+                waitSeconds: Math.round(this.options.authTimeoutMs / 1000),
+                print: this.options.print,
+                warn: this.options.warn
+            });
         }
         return callback;
     }

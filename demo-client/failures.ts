@@ -12,7 +12,9 @@ import {
     InsecureTokenEndpointError,
     IssuerMismatchError,
     OAuthError,
+    ProtocolError,
     RegistrationRejectedError,
+    SdkError,
     SdkHttpError,
     UnauthorizedError
 } from '@modelcontextprotocol/client';
@@ -21,7 +23,7 @@ import { BodyTooLargeError } from './bounded-fetch.ts';
 import { ConsentPageError } from './consent-form.ts';
 import { InsecureEndpointError } from './credential-endpoint.ts';
 import { HeadlessConsentError } from './headless-user-agent.ts';
-import { AuthorizationServerUnreachableError, networkReason } from './http-observer.ts';
+import { AuthorizationServerUnreachableError, networkReason, ResourceServerUnreachableError } from './http-observer.ts';
 import { describeIssDifference } from './iss-difference.ts';
 import { plainText, quoteUntrusted, redactUrls, showIssuer, showUrl } from './plain-text.ts';
 
@@ -78,7 +80,9 @@ export function describeFailure(error: unknown): string {
     if (error instanceof HeadlessConsentError || error instanceof ConsentPageError) return `headless: ${error.message}`;
     if (error instanceof SdkHttpError) return `the resource server answered HTTP ${error.status}${error.statusText ? ` ${plainText(error.statusText, 40)}` : ''}`;
     if (error instanceof UnauthorizedError) return 'authorization did not complete';
-    if (error instanceof AuthorizationServerUnreachableError) return error.message;
+    if (error instanceof ProtocolError) return `the resource server answered with JSON-RPC error ${error.code}: ${quoteUntrusted(error.message)}`;
+    if (error instanceof SdkError) return `the MCP connection failed: ${plainText(redactUrls(error.message))}`;
+    if (error instanceof AuthorizationServerUnreachableError || error instanceof ResourceServerUnreachableError) return error.message;
     if (error instanceof TypeError && error.message === 'fetch failed') return `cannot reach the server (${networkReason(error) ?? 'network error'})`;
     // An error's message may quote a URL, and a URL may carry a credential: redacted like every URL shown.
     if (error instanceof Error) return `unexpected error: ${plainText(redactUrls(error.message))}`;

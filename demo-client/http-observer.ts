@@ -6,7 +6,7 @@
  * never records tokens, codes or secrets.
  */
 import { extractWWWAuthenticateParams, type FetchLike } from '@modelcontextprotocol/client';
-import { plainText } from './plain-text.ts';
+import { plainText, showUrl } from './plain-text.ts';
 
 export type ObservedEvent =
     | { kind: 'challenge'; status: 401 | 403; error?: string; scope?: string; resourceMetadata?: URL }
@@ -37,6 +37,26 @@ export class AuthorizationServerUnreachableError extends TypeError {
         options: { cause: unknown }
     ) {
         super(`cannot reach the authorization server ${origin} (${reason ?? 'network error'})`, options);
+    }
+}
+
+/**
+ * The resource server did not answer at all: usually nothing listens at the
+ * `--server` URL (a stopped server, a mistyped port). Named by that URL,
+ * redacted like every URL shown; a TypeError for the same reason as above.
+ */
+export class ResourceServerUnreachableError extends TypeError {
+    constructor(
+        readonly url: string,
+        readonly reason: string | undefined,
+        options: { cause: unknown }
+    ) {
+        super(
+            reason === 'ECONNREFUSED'
+                ? `nothing answers at ${url} (connection refused); start the resource server, or run again with --server set to the URL it printed`
+                : `cannot reach the resource server at ${url} (${reason ?? 'network error'})`,
+            options
+        );
     }
 }
 
@@ -71,7 +91,9 @@ export function observingFetch(resourceUrl: URL, onEvent: (event: ObservedEvent)
         const url = new URL(String(input instanceof Request ? input.url : input));
         const kind = classify(url, init, resourceUrl.href);
         const response = await base(input, init).catch((error: unknown) => {
-            if (!(error instanceof TypeError) || !AUTHORIZATION_SERVER_REQUESTS.has(kind)) throw error;
+            if (!(error instanceof TypeError)) throw error;
+            if (kind === 'resource') throw new ResourceServerUnreachableError(showUrl(url), networkReason(error), { cause: error });
+            if (!AUTHORIZATION_SERVER_REQUESTS.has(kind)) throw error;
             throw new AuthorizationServerUnreachableError(plainText(url.origin, 200), networkReason(error), { cause: error });
         });
         if (kind === 'resource' && (response.status === 401 || response.status === 403)) {

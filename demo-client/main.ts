@@ -61,6 +61,7 @@ async function runCommand(options: ClientOptions, storePath: string, storeNote: 
         warn: output.warn
     });
     try {
+        if (options.refresh) await session.refreshTokens();
         switch (options.command) {
             case 'story':
                 return await runStory({ session, narrator, policy, events, server: options.server!, headless: options.headless, storeNote });

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { VersionNegotiationOptions } from '@modelcontextprotocol/client';
 import { parseCommandLine, parseCount, parseHttpUrl, usageError } from '../support/args.ts';
+import { hasDisplay } from './display.ts';
 import { CLIENT_SECRET_VARIABLE, type PreRegisteredClient } from './pre-registered-client.ts';
 
 export const PROGRAM = 'demo-client';
@@ -27,6 +28,8 @@ flags:
                               \`story\` uses a fresh temporary store unless --store is given)
   --max-step-up-retries <n>   step-ups one call may cause (default 1; 0 turns step-up off)
   --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
+  --refresh                   tools, call: first renew the access token with the stored refresh token (RFC 6749 §6),
+                              whether or not it has expired
   --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
   --client-id <id>            use a client the administrator registered instead of registering one (RFC 7591);
                               public unless the environment variable DEMO_CLIENT_SECRET holds its secret
@@ -58,6 +61,8 @@ export interface ClientOptions {
     stepUp: boolean;
     /** DPoP-bound tokens (RFC 9449); false with --no-dpop. */
     dpop: boolean;
+    /** --refresh: renew the access token with the refresh token before the command. */
+    refresh: boolean;
     /** --protocol: the SDK's era negotiation; undefined leaves the SDK's default (legacy). */
     versionNegotiation?: VersionNegotiationOptions;
     authTimeoutMs: number;
@@ -78,6 +83,7 @@ const FLAGS = {
     'max-step-up-retries': { type: 'string' },
     'step-up': { type: 'boolean', default: true },
     dpop: { type: 'boolean', default: true },
+    refresh: { type: 'boolean', default: false },
     protocol: { type: 'string' },
     'auth-timeout': { type: 'string' },
     open: { type: 'boolean', default: true },
@@ -101,8 +107,7 @@ export function chooseHeadless(flags: { headless?: boolean; interactive?: boolea
     if (flags.headless) return true;
     if (flags.interactive) return false;
     if (env.CI) return true;
-    const hasOwnDisplayServer = platform === 'darwin' || platform === 'win32';
-    return !hasOwnDisplayServer && !env.DISPLAY && !env.WAYLAND_DISPLAY;
+    return !hasDisplay(env, platform);
 }
 
 /** `--protocol` values and the SDK's negotiation each one means. */
@@ -183,6 +188,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
     if (values.headless && values.interactive) usageError(PROGRAM, '--headless and --interactive exclude each other');
     if (command === 'call' && rest.length === 0) usageError(PROGRAM, 'call needs a tool name: call <tool> [k=v …]');
     if (command !== 'call' && rest.length > 0) usageError(PROGRAM, `${command} takes no arguments`);
+    if (values.refresh && command !== 'tools' && command !== 'call') usageError(PROGRAM, '--refresh goes with tools or call');
     return {
         command: command as Command,
         tool: command === 'call' ? rest[0] : undefined,
@@ -194,6 +200,7 @@ export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
         maxStepUps: parseCount(PROGRAM, '--max-step-up-retries', values['max-step-up-retries'], 1),
         stepUp: values['step-up'],
         dpop: values.dpop,
+        refresh: values.refresh,
         versionNegotiation: parseProtocol(values.protocol),
         authTimeoutMs: parseCount(PROGRAM, '--auth-timeout', values['auth-timeout'], 300, 1) * 1000,
         openBrowser: values.open,

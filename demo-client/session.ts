@@ -10,10 +10,12 @@
  * call's step-up budget; on a 2026-07-28 connection it adopts the previous
  * connection's discover result, so it costs no round trip. A run that cannot
  * go on ends with its cause — a server's body past its bound, an AS that
- * requires DPoP under --no-dpop, no AS metadata anywhere — not with the
- * symptom the SDK meets next.
+ * requires DPoP under --no-dpop, no AS metadata anywhere, metadata naming
+ * another resource (RFC 9728 §3.3), a path that answers 404, an answer that
+ * is not MCP — not with the symptom the SDK meets next.
  */
 import {
+    auth,
     Client,
     InsufficientScopeError,
     SdkErrorCode,
@@ -35,6 +37,9 @@ import { credentialGuardFetch } from './credential-guard.ts';
 import { ClientFailure, DPOP_REQUIRED_LINE, authorizationErrorLine, issuerMismatchLine, noMetadataLine } from './failures.ts';
 import { observingFetch, type ObservedEvent } from './http-observer.ts';
 import { CLIENT_NAME, StoryOAuthProvider } from './oauth-provider.ts';
+import { resourceMismatch } from './resource-identity.ts';
+import { notAnMcpServer } from './not-an-mcp-server.ts';
+import { notFoundFailure } from './resource-path.ts';
 import { refusedClientLine, type PreRegisteredClient } from './pre-registered-client.ts';
 import { refusalLine, stepUpOptionsFor, type StepUpPolicy } from './step-up-policy.ts';
 import type { SessionEvent } from './session-events.ts';
@@ -161,6 +166,23 @@ export class Session {
         return this.withAuthorization(name, (client) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>);
     }
 
+    /**
+     * `--refresh`: renews the access token with the stored refresh token (RFC 6749 §6) at once,
+     * whether or not it has expired, through the SDK's own auth() — discovery, then the
+     * refresh_token grant with a DPoP proof when the tokens are DPoP-bound (RFC 9449 §5).
+     */
+    async refreshTokens(): Promise<void> {
+        if (!this.provider.tokens()?.refresh_token) throw new ClientFailure('--refresh: no refresh token is stored for this server; run without --refresh to authorize');
+        try {
+            const result = await auth(this.provider, { serverUrl: this.options.server, fetchFn: this.fetch });
+            if (result !== 'AUTHORIZED') throw new ClientFailure('--refresh: the authorization server did not renew the token; run without --refresh to authorize again');
+        } catch (error) {
+            throw this.explained(error);
+        } finally {
+            this.provider.takeAuthorizationRequest();
+        }
+    }
+
     async close(): Promise<void> {
         await this.disconnect();
         await this.listener.close();
@@ -209,6 +231,8 @@ export class Session {
                 this.connection = { client, transport, stepUp };
                 return this.connection;
             } catch (error) {
+                // A path the server does not serve (a URL without /mcp): suggest the one its metadata names.
+                if (!this.cause && error instanceof SdkHttpError && error.status === 404) throw await notFoundFailure(this.options.server, error.status, error.statusText);
                 if (!isUnauthorized(error)) throw this.explained(error);
                 if (logins >= MAX_LOGINS_PER_CALL) throw new ClientFailure('the resource server keeps answering 401 after authorization; giving up');
                 await this.completeAuthorization(transport, false);
@@ -224,7 +248,8 @@ export class Session {
         if (error instanceof RegistrationRejectedError && discovery && !discovery.authorizationServerMetadata) {
             return new ClientFailure(noMetadataLine(String(discovery.authorizationServerUrl), error.status));
         }
-        return error;
+        // RFC 9728 §3.3: the SDK refused metadata that names another resource; say so, and how to run again.
+        return resourceMismatch(this.options.server, discovery) ?? notAnMcpServer(this.options.server, error) ?? error;
     }
 
     /** A server's body outgrew its bound: remember why, and close the client so no request waits on it. */

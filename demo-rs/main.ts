@@ -35,7 +35,7 @@
 import express from 'express';
 import { getOAuthProtectedResourceMetadataUrl, localhostAllowedHostnames, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import { hostHeaderValidation } from '@modelcontextprotocol/express';
-import { announceReady, exitCleanlyOnSignals, listenOnLoopback } from '../support/serve.ts';
+import { announceReady, exitCleanlyOnSignals, listenOnPortFlag } from '../support/serve.ts';
 import { AuthorizationServerUnavailableError, lazyIssuerKeys } from './authorization-server.ts';
 import { requireAccessToken } from './bearer-auth.ts';
 import { browserAccess } from './browser-access.ts';
@@ -109,7 +109,7 @@ const options = parseRsOptions();
 
 // The default resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
 let app: express.Express | undefined;
-const { server, origin } = await listenOnLoopback((req, res) => app?.(req, res), options.port);
+const { server, origin } = await listenOnPortFlag(PROGRAM, (req, res) => app?.(req, res), options.port);
 // RFC 9449 §4.3: with --resource-url, proofs name the public URL the client called, not the proxy's loopback one.
 app = resourceServer(origin, options, new DpopBinding(options.requireDpop, replayStore(options), options.resourceUrl?.origin));
 exitCleanlyOnSignals(server);

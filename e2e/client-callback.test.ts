@@ -9,7 +9,8 @@
  * - the listener is bound to 127.0.0.1 only;
  * - --auth-timeout ends the wait with a clear message;
  * - when `open` cannot launch a browser, the URL is printed and the client
- *   keeps waiting.
+ *   keeps waiting; with no display it says at once how long it waits and
+ *   which ports to forward over SSH for a browser on another machine.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -142,5 +143,32 @@ describe('interactive consent', () => {
         expect((await fetch(await callbackUrlFor(new URL(line.slice(OPEN_PREFIX.length))))).status).toBe(200);
         expect(await client.exit).toBe(0);
         expect(client.stdout).toContain('· list-files ✓');
+    });
+    it('no display: says at once how long it waits and which ports to forward for a browser on another machine', async () => {
+        servers = await startHostile([]);
+        // No display, and a BROWSER command that fails: nothing can open the page on this machine.
+        const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--auth-timeout', '120', '--store', storeFile()], {
+            DISPLAY: '',
+            WAYLAND_DISPLAY: '',
+            BROWSER: 'false'
+        });
+        const line = await client.line(/^Open this URL in your browser: /);
+        const authorizationUrl = new URL(line.slice(OPEN_PREFIX.length));
+        const callbackPort = new URL(authorizationUrl.searchParams.get('redirect_uri')!).port;
+        const asPort = new URL(servers.as.origin).port;
+
+        const after = () => client.stdout.slice(client.stdout.indexOf(line) + 1, client.stdout.indexOf(line) + 5);
+        await eventually(() => expect(after()).toHaveLength(4));
+        expect(after()).toEqual([
+            'No display here (DISPLAY and WAYLAND_DISPLAY are unset), so a browser may not open on this machine.',
+            'Waiting up to 120 s (--auth-timeout) for the authorization response.',
+            'The URL can be opened in a browser on another machine: first forward these ports to this one over SSH, from that machine:',
+            `    ssh -L ${asPort}:127.0.0.1:${asPort} -L ${callbackPort}:127.0.0.1:${callbackPort} <user>@<this machine>`
+        ]);
+        // The failing BROWSER command is reported too, and the client keeps waiting.
+        await eventually(() => expect(client.stderr.join('\n')).toMatch(/could not open a browser \(.+\); open the URL above yourself — still waiting for the callback/));
+
+        expect((await fetch(await callbackUrlFor(authorizationUrl))).status).toBe(200);
+        expect(await client.exit).toBe(0);
     });
 });

@@ -37,7 +37,8 @@ describe('bad input', () => {
         [['tools', '--server', 'http://127.0.0.1:9/mcp', '--headless', '--interactive'], '--headless and --interactive exclude each other'],
         [['tools', '--server', 'http://127.0.0.1:9/mcp', '--auth-timeout', '0'], '--auth-timeout must be an integer ≥ 1'],
         [['tools', '--server', 'http://127.0.0.1:9/mcp', '--max-step-up-retries', 'x'], '--max-step-up-retries must be an integer ≥ 0'],
-        [['tools', '--server', 'http://127.0.0.1:9/mcp', '--protocol', '2025-06-18'], '--protocol must be one of legacy, auto, 2026-07-28']
+        [['tools', '--server', 'http://127.0.0.1:9/mcp', '--protocol', '2025-06-18'], '--protocol must be one of legacy, auto, 2026-07-28'],
+        [['story', '--server', 'http://127.0.0.1:9/mcp', '--refresh'], '--refresh goes with tools or call']
     ])('%j → usage error', async (args, line) => {
         const run = await runClient(args);
         expect(run.code).toBe(2);
@@ -50,7 +51,7 @@ describe('bad input', () => {
         await closed.stop();
         const run = await runClient(['tools', '--server', mcpUrl, '--headless', '--store', `${store.path}/unreachable.json`]);
         expect(run.code).toBe(1);
-        expectOneLine(run.stderr, 'cannot reach the server (ECONNREFUSED)');
+        expectOneLine(run.stderr, `nothing answers at ${mcpUrl} (connection refused); start the resource server, or run again with --server set to the URL it printed`);
     });
 });
 

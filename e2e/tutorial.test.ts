@@ -6,6 +6,12 @@
  * block after normalisation. Changing the demo's output without updating
  * the tutorial fails here; so does a tutorial command that stops working.
  *
+ * A reader who takes longer than the access-token lifetime between step 3
+ * (which gets the token) and step 4 (whose commands present the stored token
+ * themselves) is played too: the AS issues tokens for a few seconds, and the
+ * walk pauses longer than that before step 4 — the pause is the behaviour
+ * under test, not a wait for something to happen.
+ *
  * Commands run as on a machine without a display (`CI=1`: the client
  * approves the consent page itself) with a temporary XDG_STATE_HOME, so the
  * reader's default token store is a fresh temporary file.
@@ -24,6 +30,10 @@ const TUTORIAL = 'docs/tutorial.md';
 interface Walkthrough {
     /** Tutorial port → real port. */
     ports: Map<number, number>;
+    /** Flags added to a server's command line, by server. */
+    extraArgs?: Partial<Record<ServerName, string[]>>;
+    /** Applied to each expected text before comparing (what the extra flags change on purpose). */
+    expected?: (text: string) => string;
     servers: Partial<Record<ServerName, RunningServer>>;
     state: { path: string; remove(): void };
 }
@@ -67,7 +77,8 @@ async function settled(server: RunningServer): Promise<void> {
 function compare(session: Walkthrough, runnable: Runnable, expectation: Expectation, actual: string): void {
     const fixed = new Set(session.ports.keys());
     const back = new Map([...session.ports].map(([tutorial, real]) => [real, tutorial]));
-    expect(normalise(mapPorts(actual, back), fixed), where(runnable, expectation)).toBe(normalise(expectation.text, fixed));
+    const expected = session.expected?.(expectation.text) ?? expectation.text;
+    expect(normalise(mapPorts(actual, back), fixed), where(runnable, expectation)).toBe(normalise(expected, fixed));
 }
 
 /**
@@ -85,6 +96,7 @@ async function startTutorialServer(session: Walkthrough, runnable: Runnable): Pr
     const { name, port, args } = parseServerCommand(runnable.command);
     await reservePortsNamedIn(session, args, port);
     const testArgs = args.map((arg, at) => (args[at - 1] === '--port' ? String(session.ports.get(port) ?? 0) : mapPorts(arg, session.ports)));
+    testArgs.push(...(session.extraArgs?.[name] ?? []));
     const server = await startServer(SERVER_ENTRIES[name], testArgs, { env: { NO_COLOR: '1' } });
     session.servers[name] = server;
     session.ports.set(port, Number(new URL(server.origin).port));
@@ -113,6 +125,18 @@ async function runTutorialCommand(session: Walkthrough, runnable: Runnable): Pro
     }
 }
 
+/** A short access-token lifetime for the slow reader, and the pause that outlasts it. */
+const SHORT_TTL_SECONDS = 10;
+const READER_PAUSE_MS = (SHORT_TTL_SECONDS + 1) * 1000;
+
+/** The index of the first runnable block below the heading that starts with `heading`. */
+function firstBlockBelow(markdown: string, runnables: Runnable[], heading: string): number {
+    const headingLine = markdown.split('\n').findIndex((line) => line.startsWith(heading)) + 1;
+    const index = runnables.findIndex((runnable) => runnable.line > headingLine);
+    if (headingLine === 0 || index < 0) throw new Error(`${TUTORIAL}: no runnable block below "${heading}"`);
+    return index;
+}
+
 describe(TUTORIAL, () => {
     it('normalises what varies between runs, and nothing that carries meaning', () => {
         const fixed = new Set([9000, 3001]);
@@ -135,4 +159,26 @@ describe(TUTORIAL, () => {
             else await runTutorialCommand(session, runnable);
         }
     }, 120_000); // some twenty commands, each a process start of its own
+
+    it('steps 4 and 5 work for a reader who pauses after step 3 for longer than the access-token lifetime', async () => {
+        const markdown = readFileSync(resolve(PROJECT_ROOT, TUTORIAL), 'utf8');
+        const runnables = parseTutorial(markdown);
+        const step4 = firstBlockBelow(markdown, runnables, '## 4.');
+        // The last block that presents the stored token itself; the client's own calls after it renew on their own.
+        const lastRawUse = runnables.findIndex((runnable) => runnable.command.includes('examples/dpop-request.ts'));
+        expect(lastRawUse).toBeGreaterThan(step4);
+        const session: Walkthrough = {
+            ports: new Map(),
+            servers: {},
+            state: tempDir('scoped-tools-tutorial-'),
+            extraArgs: { as: ['--access-token-ttl', String(SHORT_TTL_SECONDS)] },
+            expected: (text) => text.replace(/^lifetime: 300 s$/m, `lifetime: ${SHORT_TTL_SECONDS} s`)
+        };
+        walkthrough = session;
+        for (const [index, runnable] of runnables.slice(0, lastRawUse + 1).entries()) {
+            if (index === step4) await new Promise((wait) => setTimeout(wait, READER_PAUSE_MS));
+            if (runnable.kind === 'server') await startTutorialServer(session, runnable);
+            else await runTutorialCommand(session, runnable);
+        }
+    }, 120_000);
 });

@@ -36,6 +36,26 @@ export function listenOnLoopback(handler: RequestListener, port: number): Promis
     });
 }
 
+/** Why a port could not be listened on, in words a user can act on. */
+function portProblem(code: string | undefined): string {
+    if (code === 'EADDRINUSE') return 'is in use by another program; stop that program, or choose another --port (0 picks a free one)';
+    if (code === 'EACCES') return 'may not be listened on without privileges (EACCES); choose a port above 1023';
+    return `cannot be listened on (${code ?? 'error'})`;
+}
+
+/**
+ * listenOnLoopback for a process's `--port`: a port that cannot be listened on (taken by
+ * another program, privileged) ends the process with one line naming it and exit 1.
+ */
+export async function listenOnPortFlag(program: string, handler: RequestListener, port: number): Promise<{ server: Server; origin: string }> {
+    try {
+        return await listenOnLoopback(handler, port);
+    } catch (error) {
+        process.stderr.write(`${program}: ${LOOPBACK_HOST}:${port} (--port) ${portProblem((error as NodeJS.ErrnoException).code)}\n`);
+        process.exit(1);
+    }
+}
+
 /**
  * A loopback port that was free a moment ago, for a server whose origin another
  * process must be told before the server is up (the AS's issuer, passed to the
