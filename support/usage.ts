@@ -61,7 +61,7 @@ function fullDescription(spec: FlagSpec): string {
     const notes: string[] = [];
     if (spec.multiple) notes.push('repeatable');
     const shown = spec.shownDefault ?? (spec.type === 'string' && spec.default !== undefined ? String(spec.default) : undefined);
-    if (shown !== undefined) notes.push(`default ${shown}`);
+    if (shown !== undefined) notes.push(`default: ${shown}`);
     return notes.length > 0 ? `${spec.description} (${notes.join('; ')})` : spec.description;
 }
 
