@@ -14,6 +14,16 @@ import { CLIENT_SECRET_VARIABLE, type PreRegisteredClient } from './pre-register
 export const PROGRAM = 'demo-client';
 
 
+/** The conformance suite's entry (conformance.ts): the suite appends the URL; it takes no flags but --help. */
+export const CONFORMANCE_COMMAND_LINE = defineCommandLine({
+    program: 'conformance-client',
+    synopsis: 'npm run -s conformance:client -- <server-url>',
+    preamble:
+        "The demo client's entry for the official MCP conformance suite (npm run conformance starts it): it authorizes " +
+        'against the server at <server-url> from an empty token store, lists its tools and calls each one.',
+    flags: {}
+});
+
 export type Command = 'story' | 'tools' | 'call' | 'logout';
 
 export interface ClientOptions {

@@ -81,14 +81,17 @@ function wrap(text: string, width: number): string[] {
 /** The usage text: synopsis, preamble, then one entry per flag with its description and default. */
 export function usageText(commandLine: CommandLine): string {
     const entries = Object.entries(allFlags(commandLine)).map(([name, spec]) => ({ left: flagForm(name, spec), text: fullDescription(spec) }));
-    const column = Math.min(LEFT_COLUMN_MAX, Math.max(...entries.map((entry) => entry.left.length))) + 2;
+    // Flags too long for the column stand on their own line, so they do not widen it for the rest.
+    const column = Math.max(...entries.map((entry) => entry.left.length).filter((length) => length <= LEFT_COLUMN_MAX)) + 2;
     const indent = ' '.repeat(2 + column);
     const flagLines = entries.flatMap(({ left, text }) => {
         const [first = '', ...rest] = wrap(text, WIDTH - indent.length);
         const head = left.length + 2 <= column ? [`  ${left.padEnd(column)}${first}`] : [`  ${left}`, `${indent}${first}`];
         return [...head, ...rest.map((line) => `${indent}${line}`)];
     });
-    const preamble = commandLine.preamble ? `\n${commandLine.preamble.trimEnd()}\n` : '';
+    // A preamble's indented lines are kept as written (a list of commands); the others are wrapped.
+    const preambleLines = (commandLine.preamble ?? '').split('\n').flatMap((line) => (/^\s/.test(line) ? [line] : wrap(line, WIDTH)));
+    const preamble = commandLine.preamble ? `\n${preambleLines.join('\n')}\n` : '';
     return `usage: ${commandLine.synopsis}\n${preamble}\nflags:\n${flagLines.join('\n')}\n`;
 }
 
