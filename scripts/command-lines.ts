@@ -74,3 +74,13 @@ export const CONFORMANCE = defineCommandLine({
         scenario: { type: 'string', value: '<name>', description: 'run only this scenario (in each set that has it)', shownDefault: 'every scenario' }
     }
 });
+
+/** Each npm script's table, by the script's name in package.json; e2e/help.test.ts checks every script started with tsx has one. */
+export const SCRIPT_COMMAND_LINES = {
+    demo: DEMO,
+    'mix-up': MIX_UP,
+    topology: TOPOLOGY,
+    bench: BENCH,
+    compare: COMPARE,
+    conformance: CONFORMANCE
+} as const;
