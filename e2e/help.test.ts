@@ -6,7 +6,8 @@
  * from the module that exports it (support/usage.ts), never from a list here:
  * a flag added to a table is checked by itself. Every npm script started with
  * tsx must have a table (the three processes' here, the others' in
- * scripts/command-lines.ts), so a new script without one fails here. Examples
+ * scripts/command-lines.ts, which also lists the scripts the docs run with
+ * tsx directly), so a new script without one fails here. Examples
  * stand alone and run as soon as they load, so an example's table is read from
  * its source: the keys of its `const FLAGS = { … }`, the object it hands to
  * parseArgs.
@@ -17,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_LINE as AS } from '../demo-as/options.ts';
 import { COMMAND_LINE as CLIENT, CONFORMANCE_COMMAND_LINE } from '../demo-client/options.ts';
 import { COMMAND_LINE as RS } from '../demo-rs/options.ts';
-import { SCRIPT_COMMAND_LINES } from '../scripts/command-lines.ts';
+import { SCRIPT_COMMAND_LINES, STANDALONE_COMMAND_LINES } from '../scripts/command-lines.ts';
 import { runToEnd, PROJECT_ROOT, type FinishedRun } from '../support/spawn.ts';
 import { allFlags, type CommandLine, type FlagTable } from '../support/usage.ts';
 
@@ -94,6 +95,19 @@ describe('npm scripts', () => {
         it('a wrong flag: one line naming the program and --help', async () => {
             expectWrongFlagLine(await runScript(script, [WRONG_FLAG]), commandLine.program);
         });
+    });
+});
+
+describe.concurrent.each(Object.entries(STANDALONE_COMMAND_LINES))('tsx %s', (entry, commandLine) => {
+    it('--help: its usage on stdout, every flag of its table, exit 0', async () => {
+        const run = await runToEnd(entry, ['--help']);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expectUsageCovers(run.stdout, allFlags(commandLine));
+    });
+
+    it('a wrong flag: one line naming the program and --help', async () => {
+        expectWrongFlagLine(await runToEnd(entry, [WRONG_FLAG]), commandLine.program);
     });
 });
 

@@ -57,6 +57,16 @@ export const BENCH = defineCommandLine({
     }
 });
 
+export const BENCH_TOPOLOGY = defineCommandLine({
+    program: 'bench-topology',
+    synopsis: 'npx tsx scripts/bench-topology.ts [flags]',
+    preamble: "The production topology's part of npm run bench alone, as one JSON object. Needs nginx, redis-server and openssl on the PATH.",
+    flags: {
+        rounds: { type: 'string', value: '<n>', description: 'repetitions each figure is the median of', shownDefault: '5' },
+        duration: { type: 'string', value: '<ms>', description: 'length of each measurement window, at least 200', shownDefault: '1000' }
+    }
+});
+
 export const COMPARE = defineCommandLine({
     program: 'compare',
     synopsis: 'npm run compare [-- --json]',
@@ -83,4 +93,9 @@ export const SCRIPT_COMMAND_LINES = {
     bench: BENCH,
     compare: COMPARE,
     conformance: CONFORMANCE
+} as const;
+
+/** The scripts the docs run with tsx directly, by their path. */
+export const STANDALONE_COMMAND_LINES = {
+    'scripts/bench-topology.ts': BENCH_TOPOLOGY
 } as const;
