@@ -37,9 +37,11 @@ function wrongFlag(error: unknown): string {
     const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
     const flag = shownFlag(quoted.replace(/^-\w, /, '').split(' ')[0] ?? '');
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag ${flag}`;
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('argument missing')) return `${flag} needs a value`;
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${flag} takes no value`;
-    return 'invalid arguments';
+    if (code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return 'invalid arguments';
+    if (message.includes('argument missing')) return `${flag} needs a value`;
+    if (message.includes('ambiguous')) return `${flag} needs a value; one that starts with - is written ${flag}=-…`;
+    if (message.includes('does not take an argument')) return `${flag} takes no value`;
+    return `${flag}: invalid value`;
 }
 
 /** `--port` as a TCP port: 0 (pick a free one) to 65535. */

@@ -9,6 +9,7 @@
  * the text on stdout and exits 0; a wrong flag is one line naming the program
  * and pointing at `--help`, exit 2 (support/args.ts).
  */
+import { parseArgs } from 'node:util';
 import { parseCommandLine, type OptionSpec } from './args.ts';
 
 /** One flag: its parseArgs option, plus what `--help` says about it. */
@@ -95,10 +96,10 @@ export function usageText(commandLine: CommandLine): string {
     return `usage: ${commandLine.synopsis}\n${preamble}\nflags:\n${flagLines.join('\n')}\n`;
 }
 
-/** Whether the arguments ask for help, before a `--` that ends the flags. */
-function asksForHelp(argv: string[]): boolean {
-    const end = argv.indexOf('--');
-    return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+/** Whether `--help`/`-h` is among the flags, wherever it stands and whatever else is wrong (a value like `--store -h` is not a flag). */
+function asksForHelp(options: FlagTable, argv: string[]): boolean {
+    const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+    return tokens.some((token) => token.kind === 'option' && token.name === 'help');
 }
 
 /**
@@ -106,7 +107,7 @@ function asksForHelp(argv: string[]): boolean {
  * whatever else is on the line; a wrong flag is one line and exit 2 (support/args.ts).
  */
 export function parseCommandLineOrHelp<F extends FlagTable>(commandLine: CommandLine<F>, argv = process.argv.slice(2)) {
-    if (asksForHelp(argv)) {
+    if (asksForHelp(allFlags(commandLine), argv)) {
         process.stdout.write(usageText(commandLine));
         process.exit(0);
     }
