@@ -22,6 +22,7 @@
  * URIs; one that asks for `client_secret_post` or `client_secret_basic` is
  * registered as the public client it is, answered with
  * `token_endpoint_auth_method: "none"` (RFC 7591 §3.2.1).
+ * Every flag and its default is in options.ts (`--help` lists them all).
  * What it checks and why is in rules/ and grants/; what it allows is in
  * policy.ts; which properties are proven by which test is docs/as-security.md.
  *
@@ -44,42 +45,16 @@
  * ────────────────────────────────────────────────────────────────────────────
  */
 import type { RequestListener } from 'node:http';
-import { parseCommandLine, parseCount, parsePort, usageError } from '../support/args.ts';
 import { announceReady, exitCleanlyOnSignals, listenOnPortFlag } from '../support/serve.ts';
 import { buildApp } from './app.ts';
-import { createContext, type Settings } from './context.ts';
+import { createContext } from './context.ts';
 import { keepHeapNearLiveSize } from './heap.ts';
-import { CAPS, LIFETIMES } from './policy.ts';
-import { isAcceptableResource } from './rules/resource.ts';
+import { parseAsOptions, PROGRAM } from './options.ts';
 import { createSigningKey } from './signing-key.ts';
-
-const PROGRAM = 'demo-as';
 
 keepHeapNearLiveSize();
 
-const { values } = parseCommandLine(PROGRAM, {
-    port: { type: 'string' },
-    'access-token-ttl': { type: 'string' },
-    'code-ttl': { type: 'string' },
-    'consent-ttl': { type: 'string' },
-    resource: { type: 'string', multiple: true },
-    'require-dpop': { type: 'boolean', default: false },
-    'dpop-nonce': { type: 'boolean', default: false },
-    'dpop-replay-memory': { type: 'string' },
-    'loopback-any-port': { type: 'boolean', default: false }
-});
-
-const port = parsePort(PROGRAM, values.port, 0);
-const settings: Settings = {
-    accessTokenTtlSeconds: boundedSeconds('--access-token-ttl', values['access-token-ttl'], LIFETIMES.accessTokenSeconds, 86_400),
-    codeTtlSeconds: boundedSeconds('--code-ttl', values['code-ttl'], LIFETIMES.codeSeconds, LIFETIMES.codeSeconds),
-    consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400),
-    servedResources: servedResources(values.resource ?? []),
-    loopbackAnyPort: values['loopback-any-port'],
-    requireDpop: values['require-dpop'],
-    requireNonce: values['dpop-nonce'],
-    dpopReplayMemory: parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], CAPS.dpopProofs, 1)
-};
+const { port, settings } = parseAsOptions();
 
 const signingKey = await createSigningKey();
 // The issuer is the origin, known only once the port is bound; nothing can connect before that.
@@ -88,18 +63,3 @@ const { server, origin } = await listenOnPortFlag(PROGRAM, (req, res) => handle(
 handle = buildApp(createContext(origin, settings, signingKey));
 exitCleanlyOnSignals(server);
 announceReady(origin);
-
-/** `--resource` values, each exactly as /authorize will compare it: canonical, absolute http(s), no fragment. */
-function servedResources(values: string[]): string[] {
-    for (const value of values) {
-        if (!isAcceptableResource(value)) usageError(PROGRAM, `--resource must be a canonical absolute http(s) URL without a fragment, e.g. http://127.0.0.1:3001/mcp`);
-    }
-    return values;
-}
-
-/** A lifetime flag in whole seconds, from 1 to `max`. */
-function boundedSeconds(flag: string, raw: string | undefined, fallback: number, max: number): number {
-    const seconds = parseCount(PROGRAM, flag, raw, fallback, 1);
-    if (seconds > max) usageError(PROGRAM, `${flag} must be at most ${max} seconds`);
-    return seconds;
-}

@@ -26,8 +26,10 @@ import { plainText } from './plain-text.ts';
 import { Session } from './session.ts';
 import { sampleArguments } from './tool-arguments.ts';
 import { TokenStore } from './token-store.ts';
+import { CONFORMANCE_COMMAND_LINE } from './options.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
 
-const PROGRAM = 'conformance-client';
+const PROGRAM = CONFORMANCE_COMMAND_LINE.program;
 
 /**
  * The Client ID Metadata Document URL the suite's fixture authorization servers accept as this
@@ -73,7 +75,7 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
 
 /** The suite's URL argument, held to the same rule as the CLI's --server. */
 function serverUrl(argv: string[]): URL {
-    const raw = argv.at(-1);
+    const raw = parseCommandLineOrHelp(CONFORMANCE_COMMAND_LINE, argv).positionals.at(-1);
     const url = raw && URL.canParse(raw) ? new URL(raw) : undefined;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError('usage: conformance-client <server-url> (an absolute http(s) URL)');
     return url;

@@ -1,48 +1,29 @@
 /**
  * The client's command line: one command, its arguments and the flags that
  * shape how authorization happens (who plays the user, where tokens live, how
- * far step-up may go). Bad input ends the process with one line and exit 2.
+ * far step-up may go). `--help` is generated from the flag table below
+ * (support/usage.ts); bad input ends the process with one line and exit 2.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { VersionNegotiationOptions } from '@modelcontextprotocol/client';
-import { parseCommandLine, parseCount, parseHttpUrl, usageError } from '../support/args.ts';
+import { parseCount, parseHttpUrl, usageError } from '../support/args.ts';
+import { defineCommandLine, parseCommandLineOrHelp, type FlagTable } from '../support/usage.ts';
 import { hasDisplay } from './display.ts';
 import { CLIENT_SECRET_VARIABLE, type PreRegisteredClient } from './pre-registered-client.ts';
 
 export const PROGRAM = 'demo-client';
 
-export const USAGE = `usage: demo-client <command> --server <RS /mcp url> [flags]
 
-commands:
-  story                 the scripted scoped-tools story, step by step
-  tools                 list the server's tools
-  call <tool> [k=v …]   call one tool with string arguments
-  logout                revoke the stored refresh tokens, then delete the token store
-
-flags:
-  --server <url>              the resource server's MCP endpoint, e.g. http://127.0.0.1:3001/mcp
-                              (\`-\`: read it from the first line of standard input)
-  --headless | --interactive  who approves the consent page (default: headless when CI is set or there is no display)
-  --store <path>              token store file (default: $XDG_STATE_HOME/scoped-tools-story/client.json;
-                              \`story\` uses a fresh temporary store unless --store is given)
-  --max-step-up-retries <n>   step-ups one call may cause (default 1; 0 turns step-up off)
-  --no-step-up                never step up: a 403 insufficient_scope ends the call with its details
-  --refresh                   tools, call: first renew the access token with the stored refresh token (RFC 6749 §6),
-                              whether or not it has expired
-  --no-dpop                   ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare
-  --client-id <id>            use a client the administrator registered instead of registering one (RFC 7591);
-                              public unless the environment variable DEMO_CLIENT_SECRET holds its secret
-  --client-issuer <issuer>    with --client-id: the issuer the client is registered at, exactly; the client
-                              (and its secret) is used with no other authorization server
-  --callback-port <n>         listen for the authorization response on 127.0.0.1:<n> only, so the registered
-                              redirect URI http://127.0.0.1:<n>/callback matches (default: a free port)
-  --protocol <era>            legacy (2025-11-25 initialize, the default), auto (try server/discover first)
-                              or 2026-07-28 (that revision only)
-  --auth-timeout <seconds>    how long to wait for the authorization callback (default 300)
-  --no-open                   interactive: print the consent URL but do not launch a browser
-  --trace <file>              write every HTTP exchange of the run to <file>: a Markdown sequence diagram, secrets as labels
-`;
+/** The conformance suite's entry (conformance.ts): the suite appends the URL; it takes no flags but --help. */
+export const CONFORMANCE_COMMAND_LINE = defineCommandLine({
+    program: 'conformance-client',
+    synopsis: 'npm run -s conformance:client -- <server-url>',
+    preamble:
+        "The demo client's entry for the official MCP conformance suite (npm run conformance starts it): it authorizes " +
+        'against the server at <server-url> from an empty token store, lists its tools and calls each one.',
+    flags: {}
+});
 
 export type Command = 'story' | 'tools' | 'call' | 'logout';
 
@@ -75,24 +56,66 @@ export interface ClientOptions {
     callbackPort?: number;
 }
 
-const FLAGS = {
-    server: { type: 'string' },
-    headless: { type: 'boolean' },
-    interactive: { type: 'boolean' },
-    store: { type: 'string' },
-    'max-step-up-retries': { type: 'string' },
-    'step-up': { type: 'boolean', default: true },
-    dpop: { type: 'boolean', default: true },
-    refresh: { type: 'boolean', default: false },
-    protocol: { type: 'string' },
-    'auth-timeout': { type: 'string' },
-    open: { type: 'boolean', default: true },
-    trace: { type: 'string' },
-    'client-id': { type: 'string' },
-    'client-issuer': { type: 'string' },
-    'callback-port': { type: 'string' },
-    help: { type: 'boolean', short: 'h' }
-} as const;
+/** The flags of every command; `npm run demo` passes the same ones (but --server) to `story`. */
+export const CLIENT_FLAGS = {
+    server: {
+        type: 'string',
+        value: '<url>',
+        description: "the resource server's MCP endpoint, e.g. http://127.0.0.1:3001/mcp (`-`: read it from the first line of standard input)"
+    },
+    headless: { type: 'boolean', description: 'approve the consent page without a person', shownDefault: 'when CI is set or there is no display' },
+    interactive: { type: 'boolean', description: 'a person approves the consent page in a browser', shownDefault: 'when there is a display' },
+    store: {
+        type: 'string',
+        value: '<path>',
+        description: 'token store file; `story` uses a fresh temporary store unless --store is given',
+        shownDefault: '$XDG_STATE_HOME/scoped-tools-story/client.json'
+    },
+    'max-step-up-retries': { type: 'string', value: '<n>', description: 'step-ups one call may cause; 0 turns step-up off', shownDefault: '1' },
+    'step-up': { type: 'boolean', default: true, description: 'never step up: a 403 insufficient_scope ends the call with its details' },
+    refresh: {
+        type: 'boolean',
+        default: false,
+        description: 'tools, call: first renew the access token with the stored refresh token (RFC 6749 §6), whether or not it has expired'
+    },
+    dpop: { type: 'boolean', default: true, description: 'ask for Bearer tokens instead of DPoP-bound ones (RFC 9449), to compare' },
+    protocol: {
+        type: 'string',
+        value: '<era>',
+        description: 'legacy (2025-11-25 initialize), auto (try server/discover first) or 2026-07-28 (that revision only)',
+        shownDefault: 'legacy'
+    },
+    'auth-timeout': { type: 'string', value: '<seconds>', description: 'how long to wait for the authorization callback', shownDefault: '300' },
+    open: { type: 'boolean', default: true, description: 'interactive: print the consent URL but do not launch a browser' },
+    trace: { type: 'string', value: '<file>', description: 'write every HTTP exchange of the run to <file>: a Markdown sequence diagram, secrets as labels' },
+    'client-id': {
+        type: 'string',
+        value: '<id>',
+        description: `use a client the administrator registered instead of registering one (RFC 7591); public unless the environment variable ${CLIENT_SECRET_VARIABLE} holds its secret`
+    },
+    'client-issuer': {
+        type: 'string',
+        value: '<issuer>',
+        description: 'with --client-id: the issuer the client is registered at, exactly; the client (and its secret) is used with no other authorization server'
+    },
+    'callback-port': {
+        type: 'string',
+        value: '<n>',
+        description: 'listen for the authorization response on 127.0.0.1:<n> only, so the registered redirect URI http://127.0.0.1:<n>/callback matches',
+        shownDefault: 'a free port'
+    }
+} as const satisfies FlagTable;
+
+export const COMMAND_LINE = defineCommandLine({
+    program: PROGRAM,
+    synopsis: 'demo-client <command> --server <RS /mcp url> [flags]',
+    preamble: `commands:
+  story                 the scripted scoped-tools story, step by step
+  tools                 list the server's tools
+  call <tool> [k=v …]   call one tool with string arguments
+  logout                revoke the stored refresh tokens, then delete the token store`,
+    flags: CLIENT_FLAGS
+});
 
 const COMMANDS: readonly Command[] = ['story', 'tools', 'call', 'logout'];
 
@@ -177,11 +200,7 @@ export function parseToolArguments(pairs: string[]): Record<string, string> {
 }
 
 export function parseOptions(argv = process.argv.slice(2)): ClientOptions {
-    const { values, positionals } = parseCommandLine(PROGRAM, FLAGS, argv);
-    if (values.help) {
-        process.stdout.write(USAGE);
-        process.exit(0);
-    }
+    const { values, positionals } = parseCommandLineOrHelp(COMMAND_LINE, argv);
     const [command, ...rest] = positionals;
     if (!command) usageError(PROGRAM, `a command is required (${COMMANDS.join(', ')}); see --help`);
     if (!COMMANDS.includes(command as Command)) usageError(PROGRAM, `unknown command ${JSON.stringify(command.slice(0, 40))}; expected ${COMMANDS.join(', ')}`);

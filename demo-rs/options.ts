@@ -1,6 +1,7 @@
 /**
- * demo-rs's command line: every flag, its default, and the checks that turn a
- * bad value into one line and exit status 2 (support/args.ts).
+ * demo-rs's command line: every flag with its description and default, the
+ * table `--help` is generated from (support/usage.ts), and the checks that turn
+ * a bad value into one line and exit status 2 (support/args.ts).
  *
  * The defaults are the strictest settings; each flag that fits the RS to a real
  * identity provider relaxes exactly one check, and only when given:
@@ -17,7 +18,8 @@
  * name the scopes the token already holds too (for clients that replace their
  * scope with the challenged one instead of taking the union).
  */
-import { parseCommandLine, parseCount, parseHttpUrl, parseOrigin, parsePort, usageError } from '../support/args.ts';
+import { parseCount, parseHttpUrl, parseOrigin, parsePort, usageError } from '../support/args.ts';
+import { defineCommandLine, parseCommandLineOrHelp } from '../support/usage.ts';
 import { MAX_REMEMBERED_PROOFS } from './dpop-binding.ts';
 import { CHALLENGE_SCOPES, type ChallengeScope } from './scope-challenge.ts';
 import { INITIAL_SCOPE, SCOPES_SUPPORTED } from './scopes.ts';
@@ -28,38 +30,64 @@ export const PROGRAM = 'demo-rs';
 /** Where the introspection client secret comes from; never a flag. */
 export const INTROSPECTION_SECRET_ENV = 'DEMO_RS_INTROSPECTION_SECRET';
 
-export const USAGE = `usage: demo-rs --issuer <AS issuer> [flags]
-
-  --port <n>                     port on 127.0.0.1 (default 0: any free port)
-  --issuer <url>                 the one authorization server trusted, exactly as it names itself (required)
-  --allowed-origin <origin>      a browser origin allowed besides loopback ones (repeatable; default none)
-  --require-dpop                 refuse Bearer tokens; DPoP-bound tokens only (default off)
-  --dpop-replay-memory <n>       DPoP proofs remembered against replay (default ${MAX_REMEMBERED_PROOFS})
-  --replay-store redis://host:port
-                                 keep DPoP proofs against replay in this Redis, shared by every RS instance behind
-                                 one load balancer (default: in this process, for a single instance); while Redis
-                                 does not answer, DPoP-bound calls are refused with 503 (docs/production.md)
-  --resource-url <url>           the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp, when the
-                                 RS is reached through a TLS proxy: announced in the metadata and challenges,
-                                 required as aud and as the DPoP htu; its host is allowed as Host besides
-                                 loopback names (default: http://127.0.0.1:<port>/mcp)
-  --audience <value>             an accepted aud value instead of the resource URL, e.g. an API identifier
-                                 (repeatable; default: the resource URL only)
-  --accept-typ JWT|none          also accept access tokens whose header says typ JWT, or has no typ
-                                 (repeatable; default: ${ACCESS_TOKEN_TYP} only, RFC 9068)
-  --introspection-url <url>      RFC 7662 endpoint for tokens that are not JWTs (default: none; opaque tokens refused)
-  --introspection-client-id <id> the RS's client at that endpoint (client_secret_basic; the secret is read from
-                                 the environment variable ${INTROSPECTION_SECRET_ENV})
-  --initial-scope "<scopes>"     the space-separated scopes every 401 challenge names, what a client asks for
-                                 first; each one this RS defines (${SCOPES_SUPPORTED.join(', ')}).
-                                 Wider than the default serves clients that cannot step up, at the cost of
-                                 consent to more up front (default: ${INITIAL_SCOPE}, least privilege)
-  --challenge-scope ${CHALLENGE_SCOPES.join('|')}
-                                 what a tool's 403 insufficient_scope names: the scope it needs, or that and every
-                                 scope of this RS the token holds, for clients that replace their scope instead of
-                                 adding to it (default: required)
-  -h, --help                     this text
-`;
+export const COMMAND_LINE = defineCommandLine({
+    program: PROGRAM,
+    synopsis: 'demo-rs --issuer <AS issuer> [flags]',
+    preamble: 'The demo resource server: an MCP endpoint at /mcp on 127.0.0.1, each tool behind a scope.',
+    flags: {
+        port: { type: 'string', value: '<n>', description: 'port on 127.0.0.1', shownDefault: '0: any free port' },
+        issuer: { type: 'string', value: '<url>', description: 'the one authorization server trusted, exactly as it names itself (required)' },
+        'allowed-origin': { type: 'string', multiple: true, value: '<origin>', description: 'a browser origin allowed besides loopback ones', shownDefault: 'none' },
+        'require-dpop': { type: 'boolean', default: false, description: 'refuse Bearer tokens; DPoP-bound tokens only', shownDefault: 'off' },
+        'dpop-replay-memory': { type: 'string', value: '<n>', description: 'DPoP proofs remembered against replay', shownDefault: String(MAX_REMEMBERED_PROOFS) },
+        'replay-store': {
+            type: 'string',
+            value: 'redis://host:port',
+            description:
+                'keep DPoP proofs against replay in this Redis, shared by every RS instance behind one load balancer; while Redis does not answer, DPoP-bound calls are refused with 503 (docs/production.md)',
+            shownDefault: 'in this process, for a single instance'
+        },
+        'resource-url': {
+            type: 'string',
+            value: '<url>',
+            description:
+                'the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp, when the RS is reached through a TLS proxy: announced in the metadata and challenges, required as aud and as the DPoP htu; its host is allowed as Host besides loopback names',
+            shownDefault: 'http://127.0.0.1:<port>/mcp'
+        },
+        audience: {
+            type: 'string',
+            multiple: true,
+            value: '<value>',
+            description: 'an accepted aud value instead of the resource URL, e.g. an API identifier',
+            shownDefault: 'the resource URL only'
+        },
+        'accept-typ': {
+            type: 'string',
+            multiple: true,
+            value: EXTRA_TYPS.join('|'),
+            description: 'also accept access tokens whose header says typ JWT, or has no typ',
+            shownDefault: `${ACCESS_TOKEN_TYP} only, RFC 9068`
+        },
+        'introspection-url': { type: 'string', value: '<url>', description: 'RFC 7662 endpoint for tokens that are not JWTs', shownDefault: 'none; opaque tokens refused' },
+        'introspection-client-id': {
+            type: 'string',
+            value: '<id>',
+            description: `the RS's client at that endpoint (client_secret_basic; the secret is read from the environment variable ${INTROSPECTION_SECRET_ENV})`
+        },
+        'initial-scope': {
+            type: 'string',
+            value: '"<scopes>"',
+            description: `the space-separated scopes every 401 challenge names, what a client asks for first; each one this RS defines (${SCOPES_SUPPORTED.join(', ')}). Wider than the default serves clients that cannot step up, at the cost of consent to more up front`,
+            shownDefault: `${INITIAL_SCOPE}, least privilege`
+        },
+        'challenge-scope': {
+            type: 'string',
+            value: CHALLENGE_SCOPES.join('|'),
+            description: "what a tool's 403 insufficient_scope names: the scope it needs, or that and every scope of this RS the token holds, for clients that replace their scope instead of adding to it",
+            shownDefault: 'required'
+        }
+    }
+});
 
 export interface IntrospectionSettings {
     endpoint: URL;
@@ -165,30 +193,7 @@ function introspectionFrom(rawUrl: string | undefined, clientId: string | undefi
 }
 
 export function parseRsOptions(argv = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): RsOptions {
-    const { values } = parseCommandLine(
-        PROGRAM,
-        {
-            port: { type: 'string' },
-            issuer: { type: 'string' },
-            'allowed-origin': { type: 'string', multiple: true },
-            'require-dpop': { type: 'boolean', default: false },
-            'dpop-replay-memory': { type: 'string' },
-            'replay-store': { type: 'string' },
-            'resource-url': { type: 'string' },
-            audience: { type: 'string', multiple: true },
-            'accept-typ': { type: 'string', multiple: true },
-            'introspection-url': { type: 'string' },
-            'introspection-client-id': { type: 'string' },
-            'initial-scope': { type: 'string' },
-            'challenge-scope': { type: 'string' },
-            help: { type: 'boolean', short: 'h' }
-        },
-        argv
-    );
-    if (values.help) {
-        process.stdout.write(USAGE);
-        process.exit(0);
-    }
+    const { values } = parseCommandLineOrHelp(COMMAND_LINE, argv);
     return {
         port: parsePort(PROGRAM, values.port, 0),
         issuer: issuerFrom(values.issuer ?? ''),

@@ -41,11 +41,10 @@ async function keyPairFrom(stored: JWK): Promise<DpopKeyPair | undefined> {
     }
 }
 
+const USAGE = 'usage: dpop-request.ts <token store file> <RS /mcp url> <tool> [k=v …]  (no flags but --help)\n';
 const [storePath, server, tool, ...pairs] = process.argv.slice(2);
-if (!storePath || !server || !tool) {
-    process.stderr.write('usage: dpop-request.ts <token store file> <RS /mcp url> <tool> [k=v …]\n');
-    process.exit(2);
-}
+if (storePath === '--help' || storePath === '-h') (process.stdout.write(USAGE), process.exit(0));
+if (!storePath || !server || !tool) (process.stderr.write(USAGE), process.exit(2));
 
 /** The store's entry for `server`; a missing or unparsable file is one line and exit 1, never a stack trace. */
 function storedEntry(path: string, resource: string) {

@@ -36,24 +36,31 @@ import {
 } from '@modelcontextprotocol/client';
 import open from 'open';
 
-const USAGE = 'usage: manual-step-up --server <resource server /mcp URL> [--no-open: print the consent URL only]';
+/** The flags, each with its line of `--help`. */
+const FLAGS = {
+    server: { type: 'string', value: '<url>', usage: "the resource server's /mcp URL, e.g. http://127.0.0.1:3001/mcp (required)" },
+    'no-open': { type: 'boolean', usage: 'print the consent URL only' },
+    help: { type: 'boolean', short: 'h', usage: 'print this text and exit' }
+} as const;
+const USAGE = [
+    'usage: manual-step-up --server <url> [--no-open]',
+    ...Object.entries(FLAGS).map(([name, flag]) => {
+        const form = `--${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+        return `  ${form.padEnd(14)}  ${flag.usage}${flag.type === 'string' && 'default' in flag ? ` (default ${flag.default})` : ''}`;
+    })
+].join('\n');
 
-/** The command line; a mistake is one line on stderr and exit 2. */
+/** The command line; a mistake is one line on stderr and exit 2, `--help` the usage and exit 0. */
 function readCommandLine(): { serverUrl: URL; openBrowser: boolean } {
     try {
-        const { values } = parseArgs({ options: { server: { type: 'string' }, 'no-open': { type: 'boolean' }, help: { type: 'boolean' } } });
-        if (values.help) {
-            console.log(USAGE);
-            process.exit(0);
-        }
-        if (values.server && URL.canParse(values.server) && /^https?:$/.test(new URL(values.server).protocol)) {
-            return { serverUrl: new URL(values.server), openBrowser: !values['no-open'] };
-        }
-    } catch {
-        // An unknown flag or a missing value: the usage line below says what is accepted.
+        const { values } = parseArgs({ options: FLAGS });
+        if (values.help) (console.log(USAGE), process.exit(0));
+        if (!values.server || !URL.canParse(values.server) || !/^https?:$/.test(new URL(values.server).protocol)) throw new Error('--server must be an absolute http(s) URL');
+        return { serverUrl: new URL(values.server), openBrowser: !values['no-open'] };
+    } catch (error) {
+        console.error(`manual-step-up: ${(error as Error).message.replace(/\. To specify .*/s, '')} (see --help)`);
+        process.exit(2);
     }
-    console.error(USAGE);
-    process.exit(2);
 }
 
 const { serverUrl, openBrowser } = readCommandLine();

@@ -24,16 +24,27 @@ import { parseArgs } from 'node:util';
 import { Client, InsufficientScopeError, StreamableHTTPClientTransport, UnauthorizedError, type OAuthClientProvider, type OAuthClientInformationMixed, type OAuthDiscoveryState, type OAuthTokens } from '@modelcontextprotocol/client';
 import open from 'open';
 
-const USAGE = 'usage: minimal-client --server <resource server /mcp URL> [--no-open: print the consent URL, open no browser]';
-/** The flags; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+/** The flags, each with its line of `--help`; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+const FLAGS = {
+    server: { type: 'string', value: '<url>', usage: "the resource server's /mcp URL, e.g. http://127.0.0.1:3001/mcp (required)" },
+    'no-open': { type: 'boolean', default: false, usage: 'print the consent URL, open no browser' },
+    help: { type: 'boolean', short: 'h', usage: 'print this text and exit' }
+} as const;
+const USAGE = [
+    'usage: minimal-client --server <url> [--no-open]',
+    ...Object.entries(FLAGS).map(([name, flag]) => {
+        const form = `--${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+        return `  ${form.padEnd(14)}  ${flag.usage}${flag.type === 'string' && 'default' in flag ? ` (default ${flag.default})` : ''}`;
+    })
+].join('\n');
 function commandLine() {
     try {
-        const { values } = parseArgs({ options: { server: { type: 'string' }, 'no-open': { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+        const { values } = parseArgs({ options: FLAGS });
         if (values.help) (console.log(USAGE), process.exit(0));
         if (!values.server || !URL.canParse(values.server)) throw new Error('--server <url> is required: the resource server\'s /mcp URL');
         return { serverUrl: new URL(values.server), openBrowser: !values['no-open'] };
     } catch (error) {
-        console.error(`minimal-client: ${(error as Error).message.split('\n')[0]} (see --help)`);
+        console.error(`minimal-client: ${(error as Error).message.replace(/\. To specify .*/s, '')} (see --help)`);
         process.exit(2);
     }
 }

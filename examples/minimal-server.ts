@@ -27,18 +27,29 @@ import { createMcpHandler, McpServer, OAuthError, OAuthErrorCode, requireScopes,
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as z from 'zod';
 
-const USAGE = 'usage: minimal-server --issuer <authorization server URL> [--port <n>, default 3001; 0 picks a free port]';
-/** The flags; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+/** The flags, each with its line of `--help`; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+const FLAGS = {
+    issuer: { type: 'string', value: '<url>', usage: "the authorization server's issuer, exactly as it names itself (required)" },
+    port: { type: 'string', default: '3001', value: '<n>', usage: 'port on 127.0.0.1; 0 picks a free one' },
+    help: { type: 'boolean', short: 'h', usage: 'print this text and exit' }
+} as const;
+const USAGE = [
+    'usage: minimal-server --issuer <url> [--port <n>]',
+    ...Object.entries(FLAGS).map(([name, flag]) => {
+        const form = `--${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+        return `  ${form.padEnd(14)}  ${flag.usage}${flag.type === 'string' && 'default' in flag ? ` (default ${flag.default})` : ''}`;
+    })
+].join('\n');
 function commandLine() {
     try {
-        const { values } = parseArgs({ options: { port: { type: 'string', default: '3001' }, issuer: { type: 'string' }, help: { type: 'boolean' } } });
+        const { values } = parseArgs({ options: FLAGS });
         if (values.help) (console.log(USAGE), process.exit(0));
         if (!values.issuer || !URL.canParse(values.issuer)) throw new Error('--issuer <url> is required: the authorization server\'s issuer');
         if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new Error('--port must be an integer from 0 to 65535');
         // RFC 8414 §3.3: the issuer is compared exactly as the AS names itself, so keep the string as given.
         return { issuer: values.issuer, port: Number(values.port) };
     } catch (error) {
-        console.error(`minimal-server: ${(error as Error).message.split('\n')[0]} (see --help)`);
+        console.error(`minimal-server: ${(error as Error).message.replace(/\. To specify .*/s, '')} (see --help)`);
         process.exit(2);
     }
 }

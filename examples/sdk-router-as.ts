@@ -47,28 +47,32 @@ import {
 } from '@modelcontextprotocol/server-legacy';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 
-const USAGE = `usage: sdk-router-as [--port <n>, default 9000; 0 picks a free port] [--resource <url>]… (the only resources served; default any)
-  [--redirect-with res-redirect|location-header, default res-redirect] [--no-iss-advertised] [--registrations-per-hour <n>, default 20]`;
-/** The flags; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+/** The flags, each with its line of `--help`; a bad one is one line and exit 2, `--help` the usage and exit 0. */
+const FLAGS = {
+    port: { type: 'string', default: '9000', value: '<n>', usage: 'port on 127.0.0.1; 0 picks a free one' },
+    resource: { type: 'string', multiple: true, value: '<url>', usage: 'a resource tokens are issued for (repeatable; default: any)' },
+    'redirect-with': { type: 'string', default: 'res-redirect', value: '<how>', usage: 'res-redirect, or location-header: the pitfall, a redirect without iss' },
+    'no-iss-advertised': { type: 'boolean', default: false, usage: 'do not advertise iss in authorization responses (the SDK\'s way out)' },
+    'registrations-per-hour': { type: 'string', default: '20', value: '<n>', usage: 'registrations the router allows per address and hour' },
+    help: { type: 'boolean', short: 'h', default: false, usage: 'print this text and exit' }
+} as const;
+const USAGE = [
+    'usage: sdk-router-as [flags]',
+    ...Object.entries(FLAGS).map(([name, flag]) => {
+        const form = `--${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+        return `  ${form.padEnd(28)}  ${flag.usage}${flag.type === 'string' && 'default' in flag ? ` (default ${flag.default})` : ''}`;
+    })
+].join('\n');
 function commandLine() {
     try {
-        const { values } = parseArgs({
-            options: {
-                port: { type: 'string', default: '9000' },
-                resource: { type: 'string', multiple: true, default: [] },
-                'redirect-with': { type: 'string', default: 'res-redirect' },
-                'no-iss-advertised': { type: 'boolean', default: false },
-                'registrations-per-hour': { type: 'string', default: '20' },
-                help: { type: 'boolean', default: false }
-            }
-        });
+        const { values } = parseArgs({ options: FLAGS });
         if (values.help) (console.log(USAGE), process.exit(0));
         if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new Error('--port must be an integer from 0 to 65535');
         if (!['res-redirect', 'location-header'].includes(values['redirect-with'])) throw new Error('--redirect-with must be res-redirect or location-header');
         if (!/^\d+$/.test(values['registrations-per-hour'])) throw new Error('--registrations-per-hour must be a whole number');
         return values;
     } catch (error) {
-        console.error(`sdk-router-as: ${(error as Error).message.split('\n')[0]} (see --help)`);
+        console.error(`sdk-router-as: ${(error as Error).message.replace(/\. To specify .*/s, '')} (see --help)`);
         process.exit(2);
     }
 }
@@ -144,7 +148,7 @@ class DemoProvider implements OAuthServerProvider {
             return;
         }
         // RFC 8707 §2: tokens only for a resource this server serves; the router redirects the error with iss.
-        const allowed = values.resource.length === 0 || values.resource.includes(params.resource?.href ?? '');
+        const allowed = !values.resource || values.resource.includes(params.resource?.href ?? '');
         if (!params.resource || !allowed) throw new InvalidTargetError('this authorization server does not issue tokens for that resource');
         const body = (res.req.method === 'POST' ? res.req.body : {}) as Record<string, string>;
         if (!body.decision) return this.#showConsent(client, params, res);

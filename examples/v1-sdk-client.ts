@@ -427,11 +427,29 @@ function usageError(message: string): never {
     process.exit(2);
 }
 
+/** The flags, each with its line of `--help`. */
+const FLAGS = {
+    server: { type: 'string', value: '<url>', usage: "the resource server's /mcp URL (required)" },
+    json: { type: 'boolean', usage: 'print the facts observed as JSON' },
+    'without-refresh-token': { type: 'boolean', usage: 'drop the refresh token the AS issues, to see the step-up without one' },
+    help: { type: 'boolean', short: 'h', usage: 'print this text and exit' }
+} as const;
+const USAGE = [
+    'usage: v1-sdk-client --server <url> [--json] [--without-refresh-token]',
+    ...Object.entries(FLAGS).map(([name, flag]) => {
+        const form = `--${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+        return `  ${form.padEnd(26)}  ${flag.usage}${flag.type === 'string' && 'default' in flag ? ` (default ${flag.default})` : ''}`;
+    })
+].join('\n');
+
 function readCommandLine() {
     try {
-        return parseArgs({ options: { server: { type: 'string' }, json: { type: 'boolean' }, 'without-refresh-token': { type: 'boolean' } }, strict: true }).values;
+        const { values } = parseArgs({ options: FLAGS, strict: true });
+        if (values.help) (console.log(USAGE), process.exit(0));
+        return values;
     } catch (error) {
-        usageError(error instanceof Error ? error.message.split('\n')[0]! : 'invalid arguments');
+        // Node's advice about `--` does not help here: the flag is wrong, and --help lists the right ones.
+        usageError(`${error instanceof Error ? error.message.replace(/\. To specify .*/s, '') : 'invalid arguments'} (see --help)`);
     }
 }
 

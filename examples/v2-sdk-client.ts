@@ -451,11 +451,30 @@ function usageError(message: string): never {
     process.exit(2);
 }
 
+/** The flags, each with its line of `--help`. */
+const FLAGS = {
+    server: { type: 'string', value: '<url>', usage: "the resource server's /mcp URL (required)" },
+    json: { type: 'boolean', usage: 'print the facts observed as JSON' },
+    'pin-protocol': { type: 'string', value: '2026-07-28', usage: 'speak only this protocol revision (default: the SDK negotiates)' },
+    dpop: { type: 'boolean', usage: 'ask for DPoP-bound tokens (RFC 9449)' },
+    help: { type: 'boolean', short: 'h', usage: 'print this text and exit' }
+} as const;
+const USAGE = [
+    'usage: v2-sdk-client --server <url> [--json] [--pin-protocol 2026-07-28] [--dpop]',
+    ...Object.entries(FLAGS).map(([name, flag]) => {
+        const form = `--${name}${'value' in flag ? ` ${flag.value}` : ''}`;
+        return `  ${form.padEnd(26)}  ${flag.usage}${flag.type === 'string' && 'default' in flag ? ` (default ${flag.default})` : ''}`;
+    })
+].join('\n');
+
 function readCommandLine() {
     try {
-        return parseArgs({ options: { server: { type: 'string' }, json: { type: 'boolean' }, 'pin-protocol': { type: 'string' }, dpop: { type: 'boolean' } }, strict: true }).values;
+        const { values } = parseArgs({ options: FLAGS, strict: true });
+        if (values.help) (console.log(USAGE), process.exit(0));
+        return values;
     } catch (error) {
-        usageError(error instanceof Error ? error.message.split('\n')[0]! : 'invalid arguments');
+        // Node's advice about `--` does not help here: the flag is wrong, and --help lists the right ones.
+        usageError(`${error instanceof Error ? error.message.replace(/\. To specify .*/s, '') : 'invalid arguments'} (see --help)`);
     }
 }
 

@@ -27,7 +27,9 @@ import { request } from 'node:https';
 import { resolve } from 'node:path';
 import { DpopSession } from '@modelcontextprotocol/client';
 import { createClient } from 'redis';
-import { parseCommandLine, parseCount } from '../support/args.ts';
+import { parseCount } from '../support/args.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
+import { BENCH_TOPOLOGY } from './command-lines.ts';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn.ts';
 import { dpopLoad, processClock, ratio, series, takeTurns, tokenFor, type CpuClock, type Target, type Window } from './bench-rs.ts';
 import { median, processCpuMs } from './bench-support.ts';
@@ -173,8 +175,8 @@ export async function measureTopology(rounds: number, durationMs: number): Promi
 }
 
 async function main(): Promise<number> {
-    const program = 'bench-topology';
-    const { values } = parseCommandLine(program, { rounds: { type: 'string' }, duration: { type: 'string' } });
+    const program = BENCH_TOPOLOGY.program;
+    const { values } = parseCommandLineOrHelp(BENCH_TOPOLOGY);
     const rounds = parseCount(program, '--rounds', values.rounds, 5, 1);
     const durationMs = parseCount(program, '--duration', values.duration, 1000, 200);
     try {

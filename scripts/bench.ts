@@ -12,7 +12,9 @@
  * starts bind 127.0.0.1 only and are stopped when it ends. The production
  * topology's part needs nginx, redis-server and openssl on the PATH.
  */
-import { parseCommandLine, parseCount } from '../support/args.ts';
+import { parseCount } from '../support/args.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
+import { BENCH } from './command-lines.ts';
 import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 import { measureAsMemory, measureAsThroughput, AS_CONCURRENCY, FLOOD_REGISTRATIONS } from './bench-as.ts';
 import { DEMO_PROCESSES, measureDemo, measureDemoCpu } from './bench-demo.ts';
@@ -20,9 +22,9 @@ import { measureRs, RS_CONCURRENCY } from './bench-rs.ts';
 import { measureTopology } from './bench-topology.ts';
 import { describeMachine, median, round } from './bench-support.ts';
 
-const PROGRAM = 'bench';
+const PROGRAM = BENCH.program;
 
-const { values } = parseCommandLine(PROGRAM, { json: { type: 'boolean' }, rounds: { type: 'string' }, duration: { type: 'string' } });
+const { values } = parseCommandLineOrHelp(BENCH);
 const rounds = parseCount(PROGRAM, '--rounds', values.rounds, 5, 1);
 const durationMs = parseCount(PROGRAM, '--duration', values.duration, 2000, 200);
 

@@ -15,12 +15,13 @@
  * `--json` prints the facts and the table rows instead. Both servers are
  * stopped on every exit path. Exit 0 when every client produced its facts.
  */
-import { parseCommandLine } from '../support/args.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
+import { COMPARE } from './command-lines.ts';
 import { colours } from '../support/output.ts';
 import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 import type { StepFacts, StoryFacts } from '../examples/v1-sdk-client.ts';
 
-const PROGRAM = 'compare';
+const PROGRAM = COMPARE.program;
 const CLIENT_TIMEOUT_MS = 60_000;
 
 interface Column {
@@ -148,7 +149,7 @@ function printTable(rows: Row[], columns: ComparedColumn[], origins: { as: strin
 // ─── Main ─────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<number> {
-    const { values } = parseCommandLine(PROGRAM, { json: { type: 'boolean' } });
+    const { values } = parseCommandLineOrHelp(COMPARE);
     const started: RunningServer[] = [];
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
     process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));

@@ -16,7 +16,9 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCommandLine, usageError } from '../support/args.ts';
+import { usageError } from '../support/args.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
+import { CONFORMANCE } from './command-lines.ts';
 import { colours } from '../support/output.ts';
 import { PROJECT_ROOT } from '../support/spawn.ts';
 import { AUTHORIZATION_SCENARIOS, runAuthorizationLeg } from '../conformance/authorization-leg.ts';
@@ -26,7 +28,7 @@ import { isUnexpected, summaryText, writeSummary } from '../conformance/report.t
 import type { ScenarioResult } from '../conformance/results.ts';
 import { locateSuite, SUITE_PACKAGE } from '../conformance/suite-cli.ts';
 
-const PROGRAM = 'conformance';
+const PROGRAM = CONFORMANCE.program;
 const RESULTS = join(PROJECT_ROOT, 'results', 'conformance');
 const BASELINE = join(PROJECT_ROOT, 'conformance', 'expected-failures.yml');
 /** The machine has two cores; each scenario runs the suite, fixture servers and a client. */
@@ -55,8 +57,8 @@ function announce(results: ScenarioResult[]): ScenarioResult[] {
 }
 
 async function main(): Promise<number> {
-    const { values, positionals } = parseCommandLine(PROGRAM, { scenario: { type: 'string' } });
-    if (positionals.length > 0) usageError(PROGRAM, `unexpected argument ${positionals[0]}; usage: npm run conformance [-- --scenario <name>]`);
+    const { values, positionals } = parseCommandLineOrHelp(CONFORMANCE);
+    if (positionals.length > 0) usageError(PROGRAM, `unexpected argument ${JSON.stringify(positionals[0]!.slice(0, 40))}; see --help`);
     const only = values.scenario;
     const started = Date.now();
     const baseline = loadBaseline(BASELINE);

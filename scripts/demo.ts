@@ -3,7 +3,8 @@
  *
  * Starts the authorization server and the resource server on free loopback
  * ports, waits for their ready lines, runs `client story` against them, stops
- * both, and exits with the story's status. Extra arguments go to the client
+ * both, and exits with the story's status. Its flags (scripts/command-lines.ts,
+ * `--help`) are `--as` and the client's story flags, which go to the client
  * (e.g. `npm run demo -- --interactive`). `--as oidc-provider` and `--as
  * better-auth` put a real authorization server in demo-as's place
  * (scripts/demo-real-as.ts); `--as sdk-router` one built on the SDK's own
@@ -18,12 +19,15 @@
  * listen. Where Node has a module compile cache (≥ 22.1) all three use it
  * (docs/benchmarks.md).
  */
+import { usageError } from '../support/args.ts';
 import { spawnTs, startServer, exited, type RunningServer } from '../support/spawn.ts';
 import { compileCacheEnv } from '../support/compile-cache.ts';
 import { colours } from '../support/output.ts';
 import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
 import { clientArgsFor, startBetterAuthServer, startOidcProvider, takeAsFlag, type AuthorizationServerChoice } from './demo-real-as.ts';
 import { SDK_ROUTER_NOTE, startSdkRouter } from './demo-sdk-router.ts';
+import { DEMO } from './command-lines.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
 
 const paint = colours();
 
@@ -80,7 +84,11 @@ async function main(): Promise<number> {
     const started: RunningServer[] = [];
     const stopAll = () => Promise.all(started.map((server) => server.stop()));
     process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
-    const { as: which, rest } = takeAsFlag(process.argv.slice(2));
+    const argv = process.argv.slice(2);
+    // The demo's own table has --as and the client's story flags: a wrong flag is the demo's error, not the client's.
+    const { positionals } = parseCommandLineOrHelp(DEMO, argv);
+    if (positionals.length > 0) usageError(DEMO.program, `takes no arguments, only flags; see --help`);
+    const { as: which, rest } = takeAsFlag(argv);
     const client = spawnTs('demo-client/main.ts', ['story', '--server', '-', ...clientArgsFor(which, rest)], { stdio: ['pipe', 'inherit', 'inherit'], env });
     // A client that already gave up (a bad flag) closed its stdin; its exit status tells the story.
     client.stdin?.on('error', () => {});

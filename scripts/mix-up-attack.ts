@@ -20,7 +20,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseCommandLine } from '../support/args.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
+import { MIX_UP } from './command-lines.ts';
 import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 
 const ATTACKER_TEXT = 'Your session expired. Sign in again at https://attacker.example/login';
@@ -32,7 +33,7 @@ const indent = (text: string) =>
         .map((line) => `    | ${line}`)
         .join('\n');
 
-const { values } = parseCommandLine('mix-up-attack', { trace: { type: 'string' } });
+const { values } = parseCommandLineOrHelp(MIX_UP);
 const traceArgs = values.trace ? ['--trace', resolve(values.trace)] : [];
 
 async function main(): Promise<number> {

@@ -10,10 +10,13 @@
  * Needs nginx, redis-server and openssl on the PATH (Debian: apt-get install
  * nginx redis-server openssl); none runs as a system service.
  */
+import { usageError } from '../support/args.ts';
 import { spawnTs, exited } from '../support/spawn.ts';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
+import { TOPOLOGY } from './command-lines.ts';
 import { startTopology, type Topology } from './topology/start.ts';
 
-const PROGRAM = 'topology';
+const PROGRAM = TOPOLOGY.program;
 
 function describe(topology: Topology): string {
     return [
@@ -40,11 +43,8 @@ async function runStory(topology: Topology): Promise<number> {
 }
 
 async function main(): Promise<number> {
-    const args = process.argv.slice(2);
-    if (args.some((arg) => arg !== '--story')) {
-        process.stderr.write(`${PROGRAM}: usage: npm run topology [-- --story]\n`);
-        return 2;
-    }
+    const { values, positionals } = parseCommandLineOrHelp(TOPOLOGY);
+    if (positionals.length > 0) usageError(PROGRAM, 'takes no arguments, only flags; see --help');
     let topology: Topology;
     try {
         topology = await startTopology();
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
         return 1;
     }
     process.stdout.write(describe(topology));
-    if (args.includes('--story')) {
+    if (values.story) {
         const status = await runStory(topology);
         await topology.stop();
         return status;

@@ -2,7 +2,10 @@
  * Command-line parsing shared by the three processes.
  *
  * Each process declares its options once; a bad flag or value ends the
- * process with one readable line and exit code 2, never a stack trace.
+ * process with one readable line and exit code 2, never a stack trace. A
+ * wrong flag's line names the program and points at `--help`
+ * (support/usage.ts), instead of Node's advice about `--`, which an npm user
+ * has already typed.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -19,8 +22,26 @@ export function parseCommandLine<O extends OptionSpec>(program: string, options:
     try {
         return parseArgs({ args: argv, options, allowPositionals: true, allowNegative: true, strict: true });
     } catch (error) {
-        usageError(program, error instanceof Error ? error.message.split('\n')[0] : 'invalid arguments');
+        usageError(program, 'help' in options ? `${wrongFlag(error)}; see --help` : wrongFlag(error));
     }
+}
+
+/** The flag as typed, in printable characters only and cut short: it is the user's text, shown back on their terminal. */
+const shownFlag = (raw: string) => raw.replace(/[^\x21-\x7e]/g, '').slice(0, 40);
+
+/** What parseArgs refused, said in one line without its advice about `--` (node:util error codes). */
+function wrongFlag(error: unknown): string {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : '';
+    // "Unknown option '--x'", "Option '-p, --port <value>' argument missing": the quoted flag, its long name if it has one.
+    const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
+    const flag = shownFlag(quoted.replace(/^-\w, /, '').split(' ')[0] ?? '');
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag ${flag}`;
+    if (code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return 'invalid arguments';
+    if (message.includes('argument missing')) return `${flag} needs a value`;
+    if (message.includes('ambiguous')) return `${flag} needs a value; one that starts with - is written ${flag}=-…`;
+    if (message.includes('does not take an argument')) return `${flag} takes no value`;
+    return `${flag}: invalid value`;
 }
 
 /** `--port` as a TCP port: 0 (pick a free one) to 65535. */
