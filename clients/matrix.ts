@@ -72,10 +72,11 @@ async function runClient(adapter: Adapter, showEvidence: boolean): Promise<Map<s
     const work = await prepareWorkFolder(adapter.path, adapter.tags);
     const runs = new Map<string, RunEvidence>();
     const runOne = async (scenario: Scenario) => {
+        const began = Date.now();
         const run = await runScenario(work, scenario);
         runs.set(scenario.id, run);
         const steps = run.steps.map((step) => `${step.step}${step.ok === undefined ? '' : step.ok ? ' ✓' : ' ✗'}`).join(', ');
-        process.stderr.write(`${adapter.tags.id}: ${scenario.id}: ${steps || 'no step'} (${run.end})\n`);
+        process.stderr.write(`${adapter.tags.id}: ${scenario.id}: ${steps || 'no step'} (${run.end}, ${((Date.now() - began) / 1000).toFixed(1)} s)\n`);
         if (showEvidence) process.stderr.write(`${JSON.stringify({ client: adapter.tags.id, ...run })}\n`);
         return run;
     };
