@@ -6,7 +6,7 @@
  *
  *   npm run clients                          every adapter; rewrites the table in docs/clients.md
  *   npm run clients -- --client <id>         one of ours (clients/adapters/<id>.ts); prints its row only
- *   npm run clients -- --adapter <file.ts>   your own adapter; prints its row only
+ *   npm run clients -- --adapter <file.ts>   your own adapter (repeatable); prints its row only
  *   --evidence                               also print each run's evidence as JSON lines on stderr
  *   --jobs <n>                               clients run at a time (default 2)
  *
@@ -23,7 +23,7 @@ import type { RunEvidence } from './evidence.ts';
 import { runScenario } from './run-adapter.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { renderGeneratedPart, renderMatrix, replaceGeneratedPart } from './table.ts';
-import { prepareWorkFolder } from './work-folder.ts';
+import { copyAdapter, prepareWorkFolder, type AdapterCopy, type WorkFolder } from './work-folder.ts';
 
 const PROGRAM = 'clients';
 const DOC = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'clients.md');
@@ -35,7 +35,7 @@ function fail(message: string): never {
 
 function readCommandLine() {
     try {
-        return parseArgs({ options: { client: { type: 'string' }, adapter: { type: 'string' }, evidence: { type: 'boolean' }, jobs: { type: 'string' } }, strict: true }).values;
+        return parseArgs({ options: { client: { type: 'string' }, adapter: { type: 'string', multiple: true }, evidence: { type: 'boolean' }, jobs: { type: 'string' } }, strict: true }).values;
     } catch (error) {
         fail(error instanceof Error ? error.message.split('\n')[0]! : 'invalid arguments');
     }
@@ -43,11 +43,23 @@ function readCommandLine() {
 
 /** The runs one client goes through; the story again with --loopback-any-port if the AS refused its redirect URI. */
 async function runClient(adapter: Adapter, showEvidence: boolean): Promise<Map<string, RunEvidence>> {
-    const work = await prepareWorkFolder(adapter.path, adapter.tags);
+    const work = await prepareWorkFolder(adapter.tags);
+    const copy = copyAdapter(work, adapter.path, adapter.tags);
+    try {
+        return await runScenarios(adapter, work, copy, showEvidence);
+    } finally {
+        copy.remove();
+    }
+}
+
+async function runScenarios(adapter: Adapter, work: WorkFolder, copy: AdapterCopy, showEvidence: boolean): Promise<Map<string, RunEvidence>> {
     const runs = new Map<string, RunEvidence>();
     const runOne = async (scenario: Scenario) => {
         const began = Date.now();
-        const run = await runScenario(work, scenario);
+        const run = await runScenario({ node: work.node, cwd: copy.dir, entry: copy.entry }, scenario);
+        // An adapter that reports no step at all did not run (an import that failed, a crash): that is the
+        // adapter's fault, not a cell, so the matrix stops here and says why.
+        if (run.steps.length === 0) throw new Error(`${adapter.tags.id}: ${scenario.id}: the adapter reported no step (${run.end}): ${run.stderrTail.join(' | ') || 'no output'}`);
         runs.set(scenario.id, run);
         const steps = run.steps.map((step) => `${step.step}${step.ok === undefined ? '' : step.ok ? ' ✓' : ' ✗'}`).join(', ');
         process.stderr.write(`${adapter.tags.id}: ${scenario.id}: ${steps || 'no step'} (${run.end}, ${((Date.now() - began) / 1000).toFixed(1)} s)\n`);
@@ -81,7 +93,7 @@ async function main(): Promise<void> {
     const jobs = Number(options.jobs ?? 2);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) fail('--jobs must be a whole number from 1 to 8');
     const all = !options.adapter && !options.client;
-    const adapters = options.adapter ? [readAdapter(resolve(options.adapter))] : ourAdapters().filter((adapter) => all || adapter.tags.id === options.client);
+    const adapters = options.adapter ? options.adapter.map((path) => readAdapter(resolve(path))) : ourAdapters().filter((adapter) => all || adapter.tags.id === options.client);
     if (adapters.length === 0) fail(`no adapter clients/adapters/${options.client}.ts`);
     const started = Date.now();
     const rows = await inPool(adapters, jobs, async (adapter) => deriveRow(await runClient(adapter, options.evidence ?? false)));

@@ -16,7 +16,7 @@ import { PROJECT_ROOT } from '../support/spawn.ts';
 import type { FetchRecord, RunEvidence, StepEvidence, Wire } from './evidence.ts';
 import { WRONG_ISS, type PersonBehaviour, type Scenario } from './scenarios.ts';
 import { startServers, type Servers } from './servers.ts';
-import { TSX_LOADER, type WorkFolder } from './work-folder.ts';
+import { TSX_LOADER } from './work-folder.ts';
 
 /** How long one step may take in the adapter (kit.ts's withTimeout): a client waiting for a callback that never comes. */
 export const STEP_TIMEOUT_MS = 30_000;
@@ -64,7 +64,14 @@ interface StepLine {
     error?: string;
 }
 
-export async function runScenario(work: WorkFolder, scenario: Scenario): Promise<RunEvidence> {
+/** How to start the adapter: the Node it runs on, and its copy inside its work folder. */
+export interface AdapterProcess {
+    node: string;
+    cwd: string;
+    entry: string;
+}
+
+export async function runScenario(adapter: AdapterProcess, scenario: Scenario): Promise<RunEvidence> {
     const dir = mkdtempSync(join(tmpdir(), `matrix-${scenario.id}-`));
     const fetchLog = join(dir, 'fetch.jsonl');
     const visitLog = join(dir, 'visits.jsonl');
@@ -89,7 +96,7 @@ export async function runScenario(work: WorkFolder, scenario: Scenario): Promise
             SCRIPTED_BROWSER_LOG: visitLog,
             ...personEnvironment(scenario.person)
         };
-        const child = spawn(work.node, ['--import', TSX_LOADER, work.entry], { cwd: work.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(adapter.node, ['--import', TSX_LOADER, adapter.entry], { cwd: adapter.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
         child.stdin.on('error', () => undefined);
         const stderr: string[] = [];
         createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
