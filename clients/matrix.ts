@@ -22,6 +22,7 @@ import { deriveRow } from './cells.ts';
 import type { RunEvidence } from './evidence.ts';
 import { runScenario } from './run-adapter.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
+import { startServers, type Servers } from './servers.ts';
 import { renderGeneratedPart, renderMatrix, replaceGeneratedPart } from './table.ts';
 import { copyAdapter, prepareWorkFolder, type AdapterCopy, type WorkFolder } from './work-folder.ts';
 
@@ -52,11 +53,29 @@ async function runClient(adapter: Adapter, showEvidence: boolean): Promise<Map<s
     }
 }
 
+/**
+ * The client's runs. Runs with the same server flags share one demo-as + demo-rs (starting them is most of a
+ * run's time); the AS-restart run always has its own.
+ */
 async function runScenarios(adapter: Adapter, work: WorkFolder, copy: AdapterCopy, showEvidence: boolean): Promise<Map<string, RunEvidence>> {
+    const started = new Map<string, Servers>();
+    try {
+        return await runEach(adapter, work, copy, showEvidence, async (scenario) => {
+            if (scenario.restartAsAtPause) return undefined;
+            const key = JSON.stringify([scenario.asArgs, scenario.rsArgs]);
+            if (!started.has(key)) started.set(key, await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs }));
+            return started.get(key);
+        });
+    } finally {
+        await Promise.all([...started.values()].map((servers) => servers.stop()));
+    }
+}
+
+async function runEach(adapter: Adapter, work: WorkFolder, copy: AdapterCopy, showEvidence: boolean, serversFor: (scenario: Scenario) => Promise<Servers | undefined>): Promise<Map<string, RunEvidence>> {
     const runs = new Map<string, RunEvidence>();
     const runOne = async (scenario: Scenario) => {
         const began = Date.now();
-        const run = await runScenario({ node: work.node, cwd: copy.dir, entry: copy.entry }, scenario);
+        const run = await runScenario({ node: work.node, cwd: copy.dir, entry: copy.entry }, scenario, await serversFor(scenario));
         // An adapter that reports no step at all did not run (an import that failed, a crash): that is the
         // adapter's fault, not a cell, so the matrix stops here and says why.
         if (run.steps.length === 0) throw new Error(`${adapter.tags.id}: ${scenario.id}: the adapter reported no step (${run.end}): ${run.stderrTail.join(' | ') || 'no output'}`);
