@@ -49,7 +49,8 @@ const tokenRequests = (wire: Wire, grantType: string) => asEvents(wire).filter((
 const redeemed = (wire: Wire) => tokenRequests(wire, 'authorization_code').some((event) => event.status === 200);
 const toolStatuses = (wire: Wire, tool: string) => rsCalls(wire).filter((call) => call.tool === tool).map((call) => call.status);
 const succeeded = (wire: Wire, tool: string) => toolStatuses(wire, tool).includes(200);
-const callbackClosed = (wire: Wire) => wire.visits.some((visit) => visit.problem === CALLBACK_UNREACHABLE);
+/** Every authorization response the person carried back found nothing listening. */
+const callbackClosed = (wire: Wire) => wire.visits.length > 0 && wire.visits.every((visit) => visit.problem === CALLBACK_UNREACHABLE);
 const timedOut = (step: StepEvidence) => Boolean(step.error?.includes('did not finish within'));
 
 function scopeWords(event: AsEvent | undefined): string[] {
@@ -80,7 +81,7 @@ function firstAuthorizationFailure(wire: Wire): Cell {
 
 export function deriveFirstAuthorization(step: StepEvidence | undefined): Cell {
     if (!step) return NOT_RUN;
-    if (step.ok && redeemed(step)) return ok('registered, consented, tools listed');
+    if (step.ok && redeemed(step)) return ok(`asked ${code(consented(step)[0]?.scope ?? '')}, consented, tools listed`);
     return firstAuthorizationFailure(step);
 }
 
@@ -123,7 +124,7 @@ export function deriveStepUp(step: StepEvidence | undefined, tool: string): Cell
     if (!step) return NOT_RUN;
     const statuses = toolStatuses(step, tool);
     if (statuses.length === 0) return bad('not called');
-    if (statuses[0] === 200) return ok('no step-up needed');
+    if (statuses[0] === 200) return neutral('no 403: the token already held the scope');
     const asked = consented(step)[0];
     const words = scopeWords(asked);
     const union = words.includes('files:read') && words.includes('files:write');
@@ -160,7 +161,7 @@ export function deriveIss(run: RunEvidence | undefined): Cell {
     const wire = wholeRun(run);
     if (wire.visits.length === 0) return neutral('never sent the person to the AS');
     if (redeemed(wire)) return bad('redeemed the code');
-    if (callbackClosed(wire)) return neutral('callback listener closed');
+    if (callbackClosed(wire)) return neutral('callback listener closed before the response came');
     return ok('refused, nothing redeemed');
 }
 
@@ -198,10 +199,12 @@ export function deriveHeldAndRequired(run: RunEvidence | undefined): Cell {
     if (!run) return NOT_RUN;
     const connect = stepOf(run, 'connect');
     if (!connect?.ok) return deriveFirstAuthorization(connect);
-    const write = deriveStepUp(stepOf(run, 'call:write-file'), 'write-file');
+    const writeStep = stepOf(run, 'call:write-file');
+    const write = deriveStepUp(writeStep, 'write-file');
     const list = deriveList(stepOf(run, 'call:list-files'), true);
-    if (write.mark === '✓' || write.text.startsWith('wrote')) return list.mark === '✓' ? ok(`wrote, asked ${code(consented(stepOf(run, 'call:write-file')!)[0]?.scope ?? '')}; list still works`) : list;
-    return write;
+    const asked = writeStep && consented(writeStep)[0];
+    if (!(writeStep && succeeded(writeStep, 'write-file')) || !asked) return write;
+    return list.mark === '✓' ? ok(`wrote, asked ${code(asked.scope ?? '')}; list still works`) : list;
 }
 
 /** demo-as and demo-rs with --require-dpop: only a client that binds its tokens (RFC 9449) gets through. */

@@ -26,12 +26,27 @@ const RUN_SLACK_MS = 20_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The person at the browser: e2e/scripted-browser.ts on the project's tsx. */
-function writeBrowserScript(dir: string): string {
+/** The most a run waits, after the adapter exited, for browsers it opened to finish their visits. */
+const BROWSERS_FINISH_MS = 20_000;
+
+/**
+ * The person at the browser: e2e/scripted-browser.ts on the project's tsx. Each start is noted (one line in
+ * `opened`), so the run can wait for every visit the client began to be over before it files the last of the
+ * wire: a browser outlives the client that opened it.
+ */
+function writeBrowserScript(dir: string, opened: string): string {
     const path = join(dir, 'browser.sh');
-    writeFileSync(path, `#!/bin/sh\ncd '${PROJECT_ROOT}' && exec '${process.execPath}' --import '${TSX_LOADER}' e2e/scripted-browser.ts "$1"\n`);
+    writeFileSync(path, `#!/bin/sh\necho >> '${opened}'\ncd '${PROJECT_ROOT}' && exec '${process.execPath}' --import '${TSX_LOADER}' e2e/scripted-browser.ts "$1"\n`);
     chmodSync(path, 0o755);
     return path;
+}
+
+const lineCount = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0);
+
+/** Resolves once every browser started has logged its visit (each logs one, whatever happened), or at the cap. */
+async function browsersFinished(opened: string, visitLog: string): Promise<void> {
+    const deadline = Date.now() + BROWSERS_FINISH_MS;
+    while (lineCount(visitLog) < lineCount(opened) && Date.now() < deadline) await sleep(100);
 }
 
 function personEnvironment(behaviour: PersonBehaviour): Record<string, string> {
@@ -79,7 +94,8 @@ export async function runScenario(adapter: AdapterProcess, scenario: Scenario, s
     const dir = mkdtempSync(join(tmpdir(), `matrix-${scenario.id}-`));
     const fetchLog = join(dir, 'fetch.jsonl');
     const visitLog = join(dir, 'visits.jsonl');
-    const browser = writeBrowserScript(dir);
+    const opened = join(dir, 'browsers-opened');
+    const browser = writeBrowserScript(dir, opened);
     const servers = shared ?? (await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs }));
     try {
         const cut = wireCutter(servers, fetchLog, visitLog);
@@ -130,6 +146,7 @@ export async function runScenario(adapter: AdapterProcess, scenario: Scenario, s
         }
         const end = await exit;
         clearTimeout(killer);
+        await browsersFinished(opened, visitLog);
         await sleep(SETTLE_MS);
         const after = cut();
         return { scenario: scenario.id, steps, after, end: end === 'exited with -1' ? 'killed at the run timeout' : end, stderrTail: stderr.slice(-5) };

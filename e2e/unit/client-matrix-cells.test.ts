@@ -39,7 +39,7 @@ describe('cells from a recorded run of the SDK v2 client', () => {
 
     it('shows the union step-up, the retry cap, iss refused both ways and the forgotten client registering again', () => {
         expect(cells).toMatchObject({
-            'First authorization': '✓ registered, consented, tools listed',
+            'First authorization': '✓ asked `files:read`, consented, tools listed',
             'Redirect URI': '✓ exact match',
             'Registration auth method': '✓ `none`',
             List: '✓ listed',
@@ -60,7 +60,7 @@ describe('cells from a recorded run of the SDK v1 client', () => {
 
     it('shows the refresh instead of the step-up, and the code redeemed whatever iss says', () => {
         expect(cells).toMatchObject({
-            'First authorization': '✓ registered, consented, tools listed',
+            'First authorization': '✓ asked `files:read`, consented, tools listed',
             'Write (step-up)': '✗ refreshed (cannot widen, RFC 6749 §6), then stopped',
             'Purge (never granted)': '– refreshed, then stopped',
             '`iss` rewritten': '✗ redeemed the code',
@@ -106,6 +106,18 @@ describe('cells follow the wire, not the adapter', () => {
             run.steps[0]!.as.push('token grant_type=authorization_code client_id=abc status=200 scope="files:read"');
         });
         expect(row(runs)['`iss` rewritten']).toBe('✗ redeemed the code');
+    });
+
+    it('a second browser the client opened, arriving after it quit, does not turn a refusal into a closed listener', () => {
+        const runs = edited(v2, 'iss-removed', (run) => {
+            const [visit] = run.steps[0]!.visits;
+            run.after.visits.push({ ...visit!, callbackStatus: undefined, callbackText: undefined, problem: CALLBACK_UNREACHABLE });
+        });
+        expect(row(runs)['`iss` removed']).toBe('✓ refused, nothing redeemed');
+        const closed = edited(runs, 'iss-removed', (run) => {
+            run.steps[0]!.visits = [];
+        });
+        expect(row(closed)['`iss` removed']).toBe('– callback listener closed before the response came');
     });
 
     it('a redirect URI refused at exact match, and accepted with --loopback-any-port, says the client needs the flag', () => {
