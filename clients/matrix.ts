@@ -24,7 +24,7 @@ import { runScenario } from './run-adapter.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { startServers, type Servers } from './servers.ts';
 import { renderGeneratedPart, renderMatrix, replaceGeneratedPart } from './table.ts';
-import { copyAdapter, prepareWorkFolder, type AdapterCopy, type WorkFolder } from './work-folder.ts';
+import { copyAdapter, prepareWorkFolder } from './work-folder.ts';
 
 const PROGRAM = 'clients';
 const DOC = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'clients.md');
@@ -42,36 +42,28 @@ function readCommandLine() {
     }
 }
 
-/** The runs one client goes through; the story again with --loopback-any-port if the AS refused its redirect URI. */
-async function runClient(adapter: Adapter, showEvidence: boolean): Promise<Map<string, RunEvidence>> {
-    const work = await prepareWorkFolder(adapter.tags);
-    const copy = copyAdapter(work, adapter.path, adapter.tags);
-    try {
-        return await runScenarios(adapter, work, copy, showEvidence);
-    } finally {
-        copy.remove();
-    }
+/** One line per run on stderr (and with --evidence, the run's evidence): progress, never part of the table. */
+function reportRun(id: string, run: RunEvidence, seconds: number, showEvidence: boolean): void {
+    const steps = run.steps.map((step) => `${step.step}${step.ok === undefined ? '' : step.ok ? ' ✓' : ' ✗'}`).join(', ');
+    process.stderr.write(`${id}: ${run.scenario}: ${steps} (${run.end}, ${seconds.toFixed(1)} s)\n`);
+    if (showEvidence) process.stderr.write(`${JSON.stringify({ client: id, ...run })}\n`);
 }
 
 /**
- * The client's runs. Runs with the same server flags share one demo-as + demo-rs (starting them is most of a
- * run's time); the AS-restart run always has its own.
+ * The runs one client goes through, in order; the story again with --loopback-any-port if the AS refused its
+ * redirect URI. Runs with the same server flags share one demo-as + demo-rs (starting them is most of a run's
+ * time); the AS-restart run always has its own.
  */
-async function runScenarios(adapter: Adapter, work: WorkFolder, copy: AdapterCopy, showEvidence: boolean): Promise<Map<string, RunEvidence>> {
-    const started = new Map<string, Servers>();
-    try {
-        return await runEach(adapter, work, copy, showEvidence, async (scenario) => {
-            if (scenario.restartAsAtPause) return undefined;
-            const key = JSON.stringify([scenario.asArgs, scenario.rsArgs]);
-            if (!started.has(key)) started.set(key, await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs }));
-            return started.get(key);
-        });
-    } finally {
-        await Promise.all([...started.values()].map((servers) => servers.stop()));
-    }
-}
-
-async function runEach(adapter: Adapter, work: WorkFolder, copy: AdapterCopy, showEvidence: boolean, serversFor: (scenario: Scenario) => Promise<Servers | undefined>): Promise<Map<string, RunEvidence>> {
+async function runClient(adapter: Adapter, showEvidence: boolean): Promise<Map<string, RunEvidence>> {
+    const work = await prepareWorkFolder(adapter.tags);
+    const copy = copyAdapter(work, adapter.path, adapter.tags);
+    const shared = new Map<string, Servers>();
+    const serversFor = async (scenario: Scenario): Promise<Servers | undefined> => {
+        if (scenario.restartAsAtPause) return undefined;
+        const key = JSON.stringify([scenario.asArgs, scenario.rsArgs]);
+        if (!shared.has(key)) shared.set(key, await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs }));
+        return shared.get(key);
+    };
     const runs = new Map<string, RunEvidence>();
     const runOne = async (scenario: Scenario) => {
         const began = Date.now();
@@ -79,18 +71,21 @@ async function runEach(adapter: Adapter, work: WorkFolder, copy: AdapterCopy, sh
         // An adapter that reports no step at all did not run (an import that failed, a crash): that is the
         // adapter's fault, not a cell, so the matrix stops here and says why.
         if (run.steps.length === 0) throw new Error(`${adapter.tags.id}: ${scenario.id}: the adapter reported no step (${run.end}): ${run.stderrTail.join(' | ') || 'no output'}`);
+        reportRun(adapter.tags.id, run, (Date.now() - began) / 1000, showEvidence);
         runs.set(scenario.id, run);
-        const steps = run.steps.map((step) => `${step.step}${step.ok === undefined ? '' : step.ok ? ' ✓' : ' ✗'}`).join(', ');
-        process.stderr.write(`${adapter.tags.id}: ${scenario.id}: ${steps || 'no step'} (${run.end}, ${((Date.now() - began) / 1000).toFixed(1)} s)\n`);
-        if (showEvidence) process.stderr.write(`${JSON.stringify({ client: adapter.tags.id, ...run })}\n`);
         return run;
     };
-    const story = await runOne(SCENARIOS.story);
-    if (story.steps.some((step) => step.as.some((line) => line.includes('error=invalid_redirect_uri')))) await runOne(SCENARIOS.storyAnyPort);
-    for (const scenario of [SCENARIOS.issRewritten, SCENARIOS.issRemoved, SCENARIOS.asRestart, SCENARIOS.initialScope, SCENARIOS.heldAndRequired, SCENARIOS.dpop]) {
-        await runOne(scenario);
+    try {
+        const story = await runOne(SCENARIOS.story);
+        if (story.steps.some((step) => step.as.some((line) => line.includes('error=invalid_redirect_uri')))) await runOne(SCENARIOS.storyAnyPort);
+        for (const scenario of [SCENARIOS.issRewritten, SCENARIOS.issRemoved, SCENARIOS.asRestart, SCENARIOS.initialScope, SCENARIOS.heldAndRequired, SCENARIOS.dpop]) {
+            await runOne(scenario);
+        }
+        return runs;
+    } finally {
+        await Promise.all([...shared.values()].map((servers) => servers.stop()));
+        copy.remove();
     }
-    return runs;
 }
 
 /** Runs `work` over `items` with at most `jobs` at a time, keeping the items' order in the results. */

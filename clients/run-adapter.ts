@@ -79,6 +79,16 @@ interface StepLine {
     error?: string;
 }
 
+/** A step line of the adapter (kit.ts's runPlan), or undefined for anything else a library printed to stdout. */
+function parseStepLine(line: string): StepLine | undefined {
+    try {
+        const parsed: unknown = JSON.parse(line);
+        return parsed && typeof parsed === 'object' && typeof (parsed as StepLine).step === 'string' ? (parsed as StepLine) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 /** How to start the adapter: the Node it runs on, and its copy inside its work folder. */
 export interface AdapterProcess {
     node: string;
@@ -86,54 +96,67 @@ export interface AdapterProcess {
     entry: string;
 }
 
+/** Where one run keeps what it records. */
+interface RunFiles {
+    dir: string;
+    fetchLog: string;
+    visitLog: string;
+    /** One line per browser started. */
+    opened: string;
+    browser: string;
+}
+
+function runFiles(scenario: Scenario): RunFiles {
+    const dir = mkdtempSync(join(tmpdir(), `matrix-${scenario.id}-`));
+    const opened = join(dir, 'browsers-opened');
+    return { dir, fetchLog: join(dir, 'fetch.jsonl'), visitLog: join(dir, 'visits.jsonl'), opened, browser: writeBrowserScript(dir, opened) };
+}
+
+/** The adapter's environment: the contract's MATRIX_* (kit.ts), the person, and a HOME of its own. */
+async function adapterEnvironment(adapter: AdapterProcess, scenario: Scenario, files: RunFiles, servers: Servers): Promise<NodeJS.ProcessEnv> {
+    const { SCRIPTED_BROWSER_ISS: _rewrite, SCRIPTED_BROWSER_DROP_ISS: _drop, ...inherited } = process.env;
+    return {
+        ...inherited,
+        // Each run starts with nothing remembered: libraries that keep tokens under HOME keep them here.
+        HOME: files.dir,
+        DISPLAY: '',
+        BROWSER: files.browser,
+        MATRIX_BROWSER: files.browser,
+        MATRIX_SERVER_URL: servers.mcpUrl,
+        MATRIX_PLAN: scenario.plan.join(','),
+        MATRIX_FETCH_LOG: files.fetchLog,
+        MATRIX_STEP_ACK: '1',
+        MATRIX_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
+        MATRIX_CALLBACK_PORT: String(await freeLoopbackPort()),
+        // Node ≥ 22.1 keeps the libraries' compiled code here from one run to the next (Node 20 ignores it).
+        NODE_COMPILE_CACHE: join(adapter.cwd, '..', '.node-compile-cache'),
+        SCRIPTED_BROWSER_LOG: files.visitLog,
+        ...personEnvironment(scenario.person)
+    };
+}
+
 /**
  * Runs `scenario` against `shared` servers (started with the scenario's flags and used by earlier runs of the
  * same client: their log lines before this run are not this run's), or against servers of its own.
  */
 export async function runScenario(adapter: AdapterProcess, scenario: Scenario, shared?: Servers): Promise<RunEvidence> {
-    const dir = mkdtempSync(join(tmpdir(), `matrix-${scenario.id}-`));
-    const fetchLog = join(dir, 'fetch.jsonl');
-    const visitLog = join(dir, 'visits.jsonl');
-    const opened = join(dir, 'browsers-opened');
-    const browser = writeBrowserScript(dir, opened);
+    const files = runFiles(scenario);
     const servers = shared ?? (await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs }));
     try {
-        const cut = wireCutter(servers, fetchLog, visitLog);
-        const { SCRIPTED_BROWSER_ISS: _rewrite, SCRIPTED_BROWSER_DROP_ISS: _drop, ...inherited } = process.env;
-        const env: NodeJS.ProcessEnv = {
-            ...inherited,
-            // Each run starts with nothing remembered: libraries that keep tokens under HOME keep them here.
-            HOME: dir,
-            DISPLAY: '',
-            BROWSER: browser,
-            MATRIX_BROWSER: browser,
-            MATRIX_SERVER_URL: servers.mcpUrl,
-            MATRIX_PLAN: scenario.plan.join(','),
-            MATRIX_FETCH_LOG: fetchLog,
-            MATRIX_STEP_ACK: '1',
-            // Node ≥ 22.1 keeps the libraries' compiled code here from one run to the next (Node 20 ignores it).
-            NODE_COMPILE_CACHE: join(adapter.cwd, '..', '.node-compile-cache'),
-            MATRIX_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
-            MATRIX_CALLBACK_PORT: String(await freeLoopbackPort()),
-            SCRIPTED_BROWSER_LOG: visitLog,
-            ...personEnvironment(scenario.person)
-        };
+        const cut = wireCutter(servers, files.fetchLog, files.visitLog);
+        const env = await adapterEnvironment(adapter, scenario, files, servers);
         const child = spawn(adapter.node, ['--import', TSX_LOADER, adapter.entry], { cwd: adapter.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-        child.stdin.on('error', () => undefined);
+        child.stdin.on('error', () => undefined); // an adapter that has quit reads no acknowledgement
         const stderr: string[] = [];
         createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-        const exit = new Promise<RunEvidence['end']>((resolve) => child.once('exit', (code) => resolve(code === 0 ? 'finished' : `exited with ${code ?? -1}`)));
-        const limit = scenario.plan.length * (STEP_TIMEOUT_MS + 5_000) + RUN_SLACK_MS;
-        const killer = setTimeout(() => child.kill('SIGKILL'), limit);
+        const exit = new Promise<RunEvidence['end']>((resolve) =>
+            child.once('exit', (code, signal) => resolve(signal ? 'killed at the run timeout' : code === 0 ? 'finished' : `exited with ${code ?? -1}`))
+        );
+        const killer = setTimeout(() => child.kill('SIGKILL'), scenario.plan.length * (STEP_TIMEOUT_MS + 5_000) + RUN_SLACK_MS);
         const steps: StepEvidence[] = [];
         for await (const line of createInterface({ input: child.stdout })) {
-            let reported: StepLine;
-            try {
-                reported = JSON.parse(line) as StepLine;
-            } catch {
-                continue; // a library printing to stdout: not a step line
-            }
-            if (typeof reported.step !== 'string') continue;
+            const reported = parseStepLine(line);
+            if (!reported) continue;
             if (reported.step === 'pause' && scenario.restartAsAtPause) {
                 await servers.restartAs();
                 // The token the client holds must have expired: the RS then refuses it whatever key it was signed with.
@@ -146,12 +169,11 @@ export async function runScenario(adapter: AdapterProcess, scenario: Scenario, s
         }
         const end = await exit;
         clearTimeout(killer);
-        await browsersFinished(opened, visitLog);
+        await browsersFinished(files.opened, files.visitLog);
         await sleep(SETTLE_MS);
-        const after = cut();
-        return { scenario: scenario.id, steps, after, end: end === 'exited with -1' ? 'killed at the run timeout' : end, stderrTail: stderr.slice(-5) };
+        return { scenario: scenario.id, steps, after: cut(), end, stderrTail: stderr.slice(-5) };
     } finally {
         if (!shared) await servers.stop();
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(files.dir, { recursive: true, force: true });
     }
 }
