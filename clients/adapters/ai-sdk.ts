@@ -8,8 +8,9 @@
  *   otherwise only `client_id`);
  * - the authorization done once, before the client exists: `auth()`, and if it answers REDIRECT, one callback
  *   listener that takes the first code, closes, and hands the code to `auth()` again;
- * - then `createMCPClient` with the HTTP transport and the same provider; tool calls go through the tools
- *   `mcpClient.tools()` returns, as `generateText` calls them.
+ * - then `createMCPClient` with the HTTP transport and the same provider, and `mcpClient.tools()`; each tool call
+ *   is the client's `callTool`, which those tools' `execute` wraps when `generateText` calls them (no model is
+ *   needed to drive the matrix).
  *
  * Where the example hard-codes things this host takes them from the matrix: the callback port
  * (MATRIX_CALLBACK_PORT, as the example's MCP_CALLBACK_PORT), the redirect host (127.0.0.1, the loopback literal
@@ -122,10 +123,7 @@ class AiSdkHost implements Host {
     }
 
     async callTool(name: string, args: Record<string, unknown>): Promise<string> {
-        const tools = await this.mcpClient!.tools();
-        const tool = tools[name];
-        if (!tool?.execute) throw new Error(`the server lists no tool ${name}`);
-        return toolText(await tool.execute(args, { toolCallId: `matrix-${name}`, messages: [] }));
+        return toolText(await this.mcpClient!.callTool({ name, arguments: args }));
     }
 
     async close(): Promise<void> {
