@@ -62,12 +62,14 @@ interface InvocableTool {
     invoke(args: Record<string, unknown>): Promise<unknown>;
 }
 
-/** The text of what a tool answered: a string, or content blocks (alone, or first of a [content, artifact] pair). */
+type Block = { text?: string };
+
+/** The text of what a tool answered: a string, one content block, or several (alone or as [content, artifact]). */
 function toolText(output: unknown): string {
     if (typeof output === 'string') return output;
     const blocks = Array.isArray(output) && Array.isArray(output[0]) ? output[0] : output;
-    if (Array.isArray(blocks)) return blocks.map((block: { text?: string }) => block.text ?? '').join('\n');
-    return JSON.stringify(blocks);
+    if (Array.isArray(blocks)) return blocks.map((block: Block) => block.text ?? '').join('\n');
+    return (blocks as Block).text ?? JSON.stringify(blocks);
 }
 
 class LangChainHost implements Host {
