@@ -12,7 +12,8 @@
  * calls what `finishAuth` calls, the SDK's `auth(provider, { serverUrl, authorizationCode })`. Like the SDK's
  * example, the host does this once, at connect; what happens mid-session (a 401 or a 403 on a tool call) is the
  * adapters' and the SDK's alone — the README promises "automatic 401 error recovery" and no host code for it.
- * The callback listener stays open for the whole session, so a mid-session sign-in the library starts can land.
+ * The listener stays open until close, but mid-session the host redeems no callback, as the SDK example's tool
+ * loop redeems none.
  *
  * The README's example metadata names the scopes of an imaginary server ("mcp:read mcp:write"); this host names
  * none, so that the server's challenge decides. The adapters accept no `fetch`, so the wire is seen only in the AS's
