@@ -114,7 +114,9 @@ const host: Host = {
         const result = await authenticatingOnce(mcp, async () => {
             const tool = (await mcp.listTools())[`${SERVER}_${name}`];
             if (!tool?.execute) throw new Error(`no tool ${name}`);
-            return tool.execute(args, {});
+            // An agent hands `execute` its whole run context; a direct call has none to give (Mastra's MCP tool
+            // reads only optional parts of it: request context, run id, abort signal).
+            return tool.execute(args, {} as Parameters<typeof tool.execute>[1]);
         });
         return textOf(result);
     },
