@@ -112,8 +112,10 @@ const host: Host = {
     async callTool(name, args) {
         if (!mcp) throw new Error('not connected');
         const result = await authenticatingOnce(mcp, async () => {
-            const tool = (await mcp.listTools())[`${SERVER}_${name}`];
-            if (!tool?.execute) throw new Error(`no tool ${name}`);
+            // listToolsWithErrors: the same tools as listTools(), and the library's reason when there are none.
+            const { tools, errors } = await mcp.listToolsWithErrors();
+            const tool = tools[`${SERVER}_${name}`];
+            if (!tool?.execute) throw new Error(errors[SERVER] ?? `no tool ${name}`);
             // An agent hands `execute` its whole run context; a direct call has none to give (Mastra's MCP tool
             // reads only optional parts of it: request context, run id, abort signal).
             return tool.execute(args, {} as Parameters<typeof tool.execute>[1]);
