@@ -17,6 +17,8 @@
  *
  * The adapter answers on stdout, one JSON line per step (`{"step":"call:write-file","ok":false,"error":"…"}`);
  * at `pause` it prints `{"step":"pause"}` and waits for a line on stdin (the runner restarts the AS meanwhile).
+ * With MATRIX_STEP_ACK=1 (the runner sets it) it also waits for a line on stdin after every step's line, so the
+ * runner can file what the servers logged during that step under it before the next one starts.
  * Anything else it says goes to stderr. This file imports only Node's own modules: it runs next to any library.
  */
 import { spawn } from 'node:child_process';
@@ -66,6 +68,29 @@ export interface FetchRecord {
     /** For token requests: the grant type and the scope asked for. */
     grantType?: string;
     scope?: string;
+    /** For registration requests (RFC 7591): the token_endpoint_auth_method asked for, and the one answered. */
+    authMethodAsked?: string;
+    authMethodAnswered?: string;
+}
+
+/** A registration request's JSON body (it names redirect_uris), or undefined. */
+function registrationBody(body: unknown): Record<string, unknown> | undefined {
+    if (typeof body !== 'string' || !body.includes('redirect_uris')) return undefined;
+    try {
+        const parsed: unknown = JSON.parse(body);
+        return parsed && typeof parsed === 'object' && 'redirect_uris' in parsed ? (parsed as Record<string, unknown>) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** What a registration asked and was answered for token_endpoint_auth_method (RFC 7591 §2, §3.2.1). */
+async function registrationFacts(body: unknown, response: Response): Promise<Pick<FetchRecord, 'authMethodAsked' | 'authMethodAnswered'>> {
+    const asked = registrationBody(body);
+    if (!asked) return {};
+    const answer = response.ok ? ((await response.clone().json().catch(() => ({}))) as Record<string, unknown>) : {};
+    const method = (value: unknown) => (typeof value === 'string' ? value : '(not stated)');
+    return { authMethodAsked: method(asked.token_endpoint_auth_method), ...(response.ok && { authMethodAnswered: method(answer.token_endpoint_auth_method) }) };
 }
 
 function formBody(body: unknown): URLSearchParams | undefined {
@@ -91,7 +116,8 @@ export function recordingFetch(base: typeof fetch = globalThis.fetch): typeof fe
                 ...(request.headers.get('authorization') && { authorization: request.headers.get('authorization')!.split(' ')[0] }),
                 ...(response.headers.get('www-authenticate') && { wwwAuthenticate: response.headers.get('www-authenticate')! }),
                 ...(form?.get('grant_type') && { grantType: form.get('grant_type')! }),
-                ...(form?.get('scope') && { scope: form.get('scope')! })
+                ...(form?.get('scope') && { scope: form.get('scope')! }),
+                ...(await registrationFacts(init?.body, response))
             };
             appendFileSync(log, `${JSON.stringify(record)}\n`);
         }
@@ -174,12 +200,13 @@ export async function runPlan(host: Host): Promise<never> {
         }
         const tool = step.startsWith('call:') ? step.slice('call:'.length) : undefined;
         try {
-            const text = await withTimeout(tool ? host.callTool(tool, TOOL_ARGUMENTS[tool] ?? {}) : host.connect(), step);
+            const text = await withTimeout<string | void>(tool ? host.callTool(tool, TOOL_ARGUMENTS[tool] ?? {}) : host.connect(), step);
             say({ step, ok: true, ...(text && { text: text.slice(0, 200) }) });
         } catch (error) {
             say({ step, ok: false, error: firstLine(error) });
             if (!tool) break;
         }
+        if (process.env.MATRIX_STEP_ACK === '1') await lines.next();
     }
     stdin.close();
     await withTimeout(host.close(), 'close').catch((error) => console.error(`close: ${firstLine(error)}`));
