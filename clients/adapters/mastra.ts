@@ -20,9 +20,12 @@
  * the way the AS publishes it (RFC 9728 → RFC 8414) — with the same `clientMetadata`, and the provider is given the
  * resulting `clientInformation`. That registration is the operator's step, not the library's.
  *
- * Host choices: the server's `fetch` is kit's recording fetch (Mastra uses it for MCP and OAuth requests alike). A
- * tool call that fails is retried after `authenticate()` only when Mastra reports `needs-auth`, as the reference's
- * example does for a connection; otherwise the library's error is reported as it surfaced.
+ * Host choices: the reference's example wraps `listTools()` in try/catch, but `listTools()` does not throw when the
+ * server refuses (it logs the failure and returns no tools), so the example as written never reaches
+ * `authenticate()`; this host checks `getServerAuthState()` after the call instead, as the reference's prose says
+ * ("records a `needs-auth` state instead of failing outright"). A tool call is retried after `authenticate()` only
+ * when Mastra reports `needs-auth`; otherwise the library's error is reported as it surfaced. The server's `fetch`
+ * is kit's recording fetch (Mastra uses it for MCP and OAuth requests alike).
  */
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, getCallbackUrlCandidates, MCPClient, MCPOAuthClientProvider } from '@mastra/mcp';
 import { matrix, openInBrowser, recordingFetch, runPlan, type Host } from '../kit.ts';
