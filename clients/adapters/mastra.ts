@@ -3,8 +3,10 @@
  * `MCPOAuthClientProvider`, and `authenticate()` when the server is left in the `needs-auth` state.
  *
  * @client Mastra
- * @packages @mastra/mcp@2.0.0 @mastra/core@1.71.0
+ * @packages @mastra/mcp@2.0.0 @mastra/core@1.71.0 zod@4.6.7
  * @node node@22
+ *
+ * Pinned with it: its required peer `@mastra/core` (the newest 1.x) and that one's peer zod, so npm does not choose.
  *
  * Followed: the package's own reference, node_modules/@mastra/mcp/dist/docs/references/reference-tools-mcp-client.md
  * (mastra.ai/reference/tools/mcp-client), sections "OAuth authentication" and "Interactive browser authentication":

@@ -3,7 +3,7 @@
  * `authProvider` is mcp-use's own `NodeOAuthClientProvider` (`mcp-use/auth/node`).
  *
  * @client mcp-use
- * @packages mcp-use@1.34.6
+ * @packages mcp-use@1.34.6 zod@4.6.7
  *
  * Imports come from `mcp-use/client` and `mcp-use/auth/node`, as the CLI's do (the package root loads its LangChain
  * agent, whose optional peer packages a client host does not need).
@@ -19,7 +19,7 @@
  *
  * Why 1.x: mcp-use 2.x moved the client into `@mcp-use/client`, which the registry does not serve (404); `mcp-use`
  * 2.x itself is a server framework. 1.34.6 is the newest 1.x; it runs on the SDK v1 (`@modelcontextprotocol/sdk`
- * 1.26.0) and on Node 20.
+ * 1.26.0) and on Node 20. zod is its required peer (^4), pinned here so npm does not choose it.
  *
  * Host choices: the provider keeps its store in a fresh temporary folder (its default is ~/.mcp-use/oauth, shared
  * between runs), and listens on MATRIX_CALLBACK_PORT when the runner gives one. A failed tool call is reported as the
