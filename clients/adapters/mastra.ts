@@ -22,12 +22,15 @@
  * the way the AS publishes it (RFC 9728 → RFC 8414) — with the same `clientMetadata`, and the provider is given the
  * resulting `clientInformation`. That registration is the operator's step, not the library's.
  *
- * Host choices: the reference's example wraps `listTools()` in try/catch, but `listTools()` does not throw when the
- * server refuses (it logs the failure and returns no tools), so the example as written never reaches
- * `authenticate()`; this host checks `getServerAuthState()` after the call instead, as the reference's prose says
- * ("records a `needs-auth` state instead of failing outright"). A tool call is retried after `authenticate()` only
- * when Mastra reports `needs-auth`; otherwise the library's error is reported as it surfaced. The server's `fetch`
- * is kit's recording fetch (Mastra uses it for MCP and OAuth requests alike).
+ * Host choices: the reference's example runs `listTools()` in try/catch and calls `authenticate()` in the catch.
+ * With 2.0.0 that example never authenticates (`listTools()` does not throw when the server refuses: it logs and
+ * returns no tools), and its first attempt already sends the person to a consent page whose callback no listener
+ * will accept (the transport redirects on the 401 before `authenticate()` has pinned a state), so the person
+ * consents twice and which of the two callbacks arrives first varies. This host therefore calls `authenticate()`
+ * first, as the reference's prose allows ("With valid stored tokens the call reconnects without opening a
+ * browser"): one consent. A tool call is retried after `authenticate()` only when Mastra reports `needs-auth`;
+ * otherwise the library's error is reported as it surfaced. The server's `fetch` is kit's recording fetch (Mastra
+ * uses it for MCP and OAuth requests alike).
  */
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, getCallbackUrlCandidates, MCPClient, MCPOAuthClientProvider } from '@mastra/mcp';
 import { matrix, openInBrowser, recordingFetch, runPlan, type Host } from '../kit.ts';
@@ -81,11 +84,7 @@ const mcp =
               }
           });
 
-/**
- * The reference's pattern: when Mastra has recorded that the server needs authorization ("records a `needs-auth`
- * state instead of failing outright": `listTools()` logs the failure and returns no tools), authenticate and run
- * `work` again.
- */
+/** The reference's pattern: when Mastra has recorded that the server needs authorization, authenticate and run `work` again. */
 async function authenticatingOnce<T>(client: MCPClient, work: () => Promise<T>): Promise<T> {
     const outcome = await work().then(
         (value) => ({ value }),
@@ -110,7 +109,8 @@ function textOf(result: unknown): string {
 const host: Host = {
     async connect() {
         if (!mcp) throw clientInformation;
-        const tools = await authenticatingOnce(mcp, () => mcp.listTools());
+        await mcp.authenticate(SERVER);
+        const tools = await mcp.listTools();
         console.error(`tools: ${Object.keys(tools).join(', ')}`);
         if (Object.keys(tools).length === 0) throw new Error('no tools listed');
     },
