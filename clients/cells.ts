@@ -84,16 +84,17 @@ export function deriveFirstAuthorization(step: StepEvidence | undefined): Cell {
     return firstAuthorizationFailure(step);
 }
 
+/**
+ * demo-as registers public clients only: it answers `none`, and logs the method asked for when that was
+ * `client_secret_post` or `client_secret_basic` (RFC 7591 §3.2.1 lets it replace a requested value).
+ */
 export function deriveRegistrationAuthMethod(run: RunEvidence | undefined): Cell {
     if (!run) return NOT_RUN;
-    const wire = wholeRun(run);
-    const record = wire.fetch.find((entry) => entry.authMethodAsked !== undefined);
-    const registration = asEvents(wire).find((event) => event.kind === 'register');
+    const registration = asEvents(wholeRun(run)).find((event) => event.kind === 'register');
     if (!registration) return neutral('did not register');
-    if (!record) return registration.status < 400 ? neutral('registered (method not seen: no fetch hook)') : bad(`registration refused (${code(registration.error ?? '?')})`);
-    if (registration.status >= 400) return bad(`asked ${code(record.authMethodAsked!)}: refused (${code(registration.error ?? '?')})`);
-    const answered = record.authMethodAnswered ?? '(not stated)';
-    return record.authMethodAsked === answered ? ok(`${code(answered)}`) : ok(`asked ${code(record.authMethodAsked!)}, answered ${code(answered)}`);
+    if (registration.status >= 400) return bad(`registration refused (${code(registration.error ?? String(registration.status))})`);
+    if (registration.replacedAuthMethod) return ok(`asked ${code(registration.replacedAuthMethod)}, answered \`none\``);
+    return ok('`none`');
 }
 
 export function deriveRedirectUri(runs: ClientRuns): Cell {
@@ -228,7 +229,7 @@ export const COLUMNS: Column[] = [
     },
     {
         heading: 'Registration auth method',
-        meaning: '`token_endpoint_auth_method` the registration asked for, and the one the AS answered (recording fetch)',
+        meaning: 'the registration\'s `token_endpoint_auth_method`: `none` as asked, or the method asked for and `none` answered in its place (AS log)',
         derive: (runs) => deriveRegistrationAuthMethod(storyRun(runs))
     },
     { heading: 'List', meaning: '`list-files` with the first token (`files:read`), RS call log', derive: (runs) => deriveList(storyStep(runs, 'call:list-files')) },

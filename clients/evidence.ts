@@ -46,6 +46,8 @@ export interface AsEvent {
     scope?: string;
     grantType?: string;
     clientId?: string;
+    /** register: the token_endpoint_auth_method the client asked for, when the AS answered `none` instead (RFC 7591 §3.2.1). */
+    replacedAuthMethod?: string;
 }
 
 export function parseAsLine(line: string): AsEvent | undefined {
@@ -57,13 +59,15 @@ export function parseAsLine(line: string): AsEvent | undefined {
         return match ? (match[1] ?? match[2]) : undefined;
     };
     const clientId = value('client_id');
+    const replaced = /^(\S+)->none$/.exec(value('token_endpoint_auth_method') ?? '')?.[1];
     return {
         kind,
         status: Number(value('status')),
         ...(value('error') !== undefined && { error: value('error') }),
         ...(value('scope') !== undefined && { scope: value('scope') }),
         ...(value('grant_type') !== undefined && value('grant_type') !== '-' && { grantType: value('grant_type') }),
-        ...(clientId !== undefined && clientId !== '-' && { clientId })
+        ...(clientId !== undefined && clientId !== '-' && { clientId }),
+        ...(replaced !== undefined && { replacedAuthMethod: replaced })
     };
 }
 

@@ -68,29 +68,6 @@ export interface FetchRecord {
     /** For token requests: the grant type and the scope asked for. */
     grantType?: string;
     scope?: string;
-    /** For registration requests (RFC 7591): the token_endpoint_auth_method asked for, and the one answered. */
-    authMethodAsked?: string;
-    authMethodAnswered?: string;
-}
-
-/** A registration request's JSON body (it names redirect_uris), or undefined. */
-function registrationBody(body: unknown): Record<string, unknown> | undefined {
-    if (typeof body !== 'string' || !body.includes('redirect_uris')) return undefined;
-    try {
-        const parsed: unknown = JSON.parse(body);
-        return parsed && typeof parsed === 'object' && 'redirect_uris' in parsed ? (parsed as Record<string, unknown>) : undefined;
-    } catch {
-        return undefined;
-    }
-}
-
-/** What a registration asked and was answered for token_endpoint_auth_method (RFC 7591 §2, §3.2.1). */
-async function registrationFacts(body: unknown, response: Response): Promise<Pick<FetchRecord, 'authMethodAsked' | 'authMethodAnswered'>> {
-    const asked = registrationBody(body);
-    if (!asked) return {};
-    const answer = response.ok ? ((await response.clone().json().catch(() => ({}))) as Record<string, unknown>) : {};
-    const method = (value: unknown) => (typeof value === 'string' ? value : '(not stated)');
-    return { authMethodAsked: method(asked.token_endpoint_auth_method), ...(response.ok && { authMethodAnswered: method(answer.token_endpoint_auth_method) }) };
 }
 
 function formBody(body: unknown): URLSearchParams | undefined {
@@ -116,8 +93,7 @@ export function recordingFetch(base: typeof fetch = globalThis.fetch): typeof fe
                 ...(request.headers.get('authorization') && { authorization: request.headers.get('authorization')!.split(' ')[0] }),
                 ...(response.headers.get('www-authenticate') && { wwwAuthenticate: response.headers.get('www-authenticate')! }),
                 ...(form?.get('grant_type') && { grantType: form.get('grant_type')! }),
-                ...(form?.get('scope') && { scope: form.get('scope')! }),
-                ...(await registrationFacts(init?.body, response))
+                ...(form?.get('scope') && { scope: form.get('scope')! })
             };
             appendFileSync(log, `${JSON.stringify(record)}\n`);
         }

@@ -8,8 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runToEnd } from '../support/spawn.ts';
+import { proof, proofKey } from './dpop-proofs.ts';
 import { startFakeAs, type FakeAs } from './fixtures/fake-as.ts';
-import { bearerChallengeParams, post, send, startRs, toolCall, type Era, type RunningRs } from './rs-fixture.ts';
+import { bearerChallengeParams, mcpRequest, post, send, startRs, toolCall, type Era, type RunningRs } from './rs-fixture.ts';
 
 let as: FakeAs;
 /** `--initial-scope "files:read files:write" --challenge-scope held-and-required` */
@@ -87,6 +88,20 @@ describe.each<Era>(['legacy', 'modern'])('--challenge-scope held-and-required (%
         const answer = await post(widened, era, toolCall('write-file', { name: `${era}-ok.txt`, content: 'x' }), await tokenFor(widened, 'files:read files:write'));
         expect(answer.status).toBe(200);
         expect(answer.json.result.structuredContent).toMatchObject({ name: `${era}-ok.txt`, created: true });
+    });
+});
+
+describe('--challenge-scope held-and-required under DPoP (RFC 9449 §7.1)', () => {
+    it('the 403 of a DPoP-bound token names the held scopes too, under the DPoP scheme', async () => {
+        const key = await proofKey();
+        const token = await as.mintShaped({ aud: widened.mcpUrl, scope: 'files:read', cnf: { jkt: key.jkt } });
+        const { headers, body } = mcpRequest('legacy', toolCall('write-file', { name: 'dpop.txt', content: 'x' }));
+        const dpop = await proof(key, { htm: 'POST', htu: widened.mcpUrl, accessToken: token });
+        const answer = await send(widened.mcpUrl, { method: 'POST', headers: { ...headers, authorization: `DPoP ${token}`, dpop }, body });
+        expect(answer.status).toBe(403);
+        const challenge = answer.headers.get('www-authenticate') ?? '';
+        expect(challenge).toMatch(/^DPoP error="insufficient_scope"/);
+        expect(challenge).toContain('scope="files:read files:write"');
     });
 });
 
