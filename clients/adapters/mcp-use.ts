@@ -21,11 +21,12 @@
  * 2.x itself is a server framework. 1.34.6 is the newest 1.x; it runs on the SDK v1 (`@modelcontextprotocol/sdk`
  * 1.26.0) and on Node 20. zod is its required peer (^4), pinned here so npm does not choose it.
  *
- * Host choices: the provider keeps its store in a fresh temporary folder (its default is ~/.mcp-use/oauth, shared
- * between runs), and listens on MATRIX_CALLBACK_PORT when the runner gives one. A failed tool call is reported as the
- * library surfaced it: the CLI re-runs the flow only when a session cannot be created, never for a call.
+ * Host choices: the provider keeps its store in a fresh temporary folder, removed at close (its default is
+ * ~/.mcp-use/oauth, shared between runs), and listens on MATRIX_CALLBACK_PORT when the runner gives one. A failed
+ * tool call is reported as the library surfaced it: the CLI re-runs the flow only when a session cannot be
+ * created, never for a call.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MCPClient } from 'mcp-use/client';
@@ -35,9 +36,11 @@ import { matrix, openInBrowser, recordingFetch, runPlan, type Host } from '../ki
 const SERVER = 'story';
 const fetchFn = recordingFetch();
 
+/** The provider's token store for this run; it holds tokens, so it goes when the host closes. */
+const storeDir = mkdtempSync(join(tmpdir(), 'mcp-use-oauth-'));
 const provider = await NodeOAuthClientProvider.create(matrix.serverUrl, {
     clientName: 'mcp-use (client matrix)',
-    baseDir: mkdtempSync(join(tmpdir(), 'mcp-use-oauth-')),
+    baseDir: storeDir,
     ...(matrix.callbackPort && { preferredPort: matrix.callbackPort }),
     openBrowser: (url) => openInBrowser(url)
 });
@@ -88,6 +91,7 @@ const host: Host = {
     async close() {
         provider.dispose();
         await client.closeAllSessions();
+        rmSync(storeDir, { recursive: true, force: true });
     }
 };
 
