@@ -101,10 +101,29 @@ export function recordingFetch(base: typeof fetch = globalThis.fetch): typeof fe
     };
 }
 
+/**
+ * The visits still under way. A library that opens the browser and fails at once (mid-session, with no callback
+ * listener left) has already answered while the person is still on the way to the AS: each step's line waits for
+ * them, so what they did at the AS is filed under the step that sent them there.
+ */
+const browsersUnderway = new Set<Promise<void>>();
+
 /** Hands `url` to the person at the browser (MATRIX_BROWSER) and returns at once, as opening a browser does. */
 export function openInBrowser(url: string | URL): void {
     const child = spawn(required('MATRIX_BROWSER'), [String(url)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', (error) => console.error(`the browser could not start: ${error.message}`));
+    const finished = new Promise<void>((resolve) => {
+        child.on('error', (error) => {
+            console.error(`the browser could not start: ${error.message}`);
+            resolve();
+        });
+        child.on('exit', () => resolve());
+    });
+    browsersUnderway.add(finished);
+    void finished.then(() => browsersUnderway.delete(finished));
+}
+
+async function browsersFinished(): Promise<void> {
+    while (browsersUnderway.size > 0) await Promise.all(browsersUnderway);
 }
 
 /** A loopback callback listener: each authorization response's query, in the order they arrive. */
@@ -175,13 +194,16 @@ export async function runPlan(host: Host): Promise<never> {
             continue;
         }
         const tool = step.startsWith('call:') ? step.slice('call:'.length) : undefined;
+        let outcome: { step: string; ok: boolean; text?: string; error?: string };
         try {
             const text = await withTimeout<string | void>(tool ? host.callTool(tool, TOOL_ARGUMENTS[tool] ?? {}) : host.connect(), step);
-            say({ step, ok: true, ...(text && { text: text.slice(0, 200) }) });
+            outcome = { step, ok: true, ...(text && { text: text.slice(0, 200) }) };
         } catch (error) {
-            say({ step, ok: false, error: firstLine(error) });
-            if (!tool) break;
+            outcome = { step, ok: false, error: firstLine(error) };
         }
+        await withTimeout(browsersFinished(), `${step}: the browser`).catch((error) => console.error(firstLine(error)));
+        say(outcome);
+        if (!outcome.ok && !tool) break;
         if (process.env.MATRIX_STEP_ACK === '1') await lines.next();
     }
     stdin.close();
