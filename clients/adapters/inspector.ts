@@ -192,14 +192,28 @@ class InspectorHost implements Host {
         // Mantine draws the switch's track over the input, so a person clicks the track.
         await this.page.getByRole('switch', { name: /^Connect or disconnect/ }).check({ force: true });
         await this.approveConsent();
-        await this.waitFor(() => this.page.getByText('Connected', { exact: true }).isVisible(), 'the Inspector to say Connected');
+        await this.backConnected();
+    }
+
+    /** Back from the consent page: wait for "Connected" (or what went wrong instead), then open the Tools tab. */
+    private async backConnected(): Promise<void> {
+        let problem: string | undefined;
+        await this.waitFor(async () => {
+            problem = (await this.alerts()).find((alert) => /required|error|failed|mismatch|denied/i.test(alert));
+            return problem !== undefined || this.page.getByText('Connected', { exact: true }).isVisible();
+        }, 'the Inspector to say Connected');
+        if (problem) throw new Error(problem);
         await this.page.getByRole('banner').getByText('Tools', { exact: true }).click();
         await this.page.getByRole('heading', { name: /^Tools \(\d+\)$/ }).waitFor();
     }
 
+    private atConsentPage(url = new URL(this.page.url())): boolean {
+        return url.origin !== this.inspectorOrigin && url.pathname === '/authorize';
+    }
+
     /** The consent page, in this browser: Approve, then back to the Inspector. */
     private async approveConsent(): Promise<void> {
-        await this.page.waitForURL((url) => url.pathname === '/authorize' && url.origin !== this.inspectorOrigin);
+        await this.page.waitForURL((url) => this.atConsentPage(url));
         const approve = this.page.getByRole('button', { name: 'Approve' });
         await approve.waitFor().catch(() => {
             throw new Error(`the AS answered /authorize without a consent form: ${this.page.url().split('?')[0]}`);
@@ -224,30 +238,49 @@ class InspectorHost implements Host {
     }
 
     async callTool(name: string, args: Record<string, unknown>): Promise<string> {
+        await this.openTool(name, args);
+        let outcome = await this.execute();
+        if (outcome === 'sign-in') {
+            // The Inspector sent the browser to sign in again (its credentials were refused); a person approves
+            // and runs the tool again.
+            await this.approveConsent();
+            await this.backConnected();
+            await this.openTool(name, args);
+            outcome = await this.execute();
+        }
+        if (outcome === 'step-up') {
+            await this.stepUp();
+            // The Inspector keeps the form and asks the person to run the tool again.
+            outcome = await this.execute();
+            if (outcome === 'step-up') throw new Error(`after authorizing, the Inspector asked for additional permissions again: ${await this.dialogText()}`);
+        }
+        if (outcome === 'sign-in') throw new Error('the Inspector sent the browser to sign in again, a second time for one call');
+        return outcome;
+    }
+
+    /** Picks the tool in the list and fills its form. */
+    private async openTool(name: string, args: Record<string, unknown>): Promise<void> {
         // The previous call's results sit where the tool's form goes; a person closes them first.
         const close = this.page.getByRole('button', { name: 'Close results' });
         if (await close.isVisible()) await close.click();
         await this.page.getByRole('button', { name: new RegExp(` ${name}$`) }).click();
         for (const [field, value] of Object.entries(args)) await this.page.getByRole('textbox', { name: field, exact: true }).fill(String(value));
-        const first = await this.execute();
-        if (first !== 'step-up') return first;
-        await this.stepUp();
-        // The Inspector keeps the form and asks the person to run the tool again.
-        const second = await this.execute();
-        if (second === 'step-up') throw new Error(`after authorizing, the Inspector asked for additional permissions again: ${await this.dialogText()}`);
-        return second;
     }
 
-    /** Presses Execute Tool; the result's text, or 'step-up' when the permissions dialog opened instead. */
-    private async execute(): Promise<string | 'step-up'> {
+    /**
+     * Presses Execute Tool: the result's text, 'step-up' when the permissions dialog opened instead, 'sign-in'
+     * when the Inspector sent the browser to the AS's consent page.
+     */
+    private async execute(): Promise<string | 'step-up' | 'sign-in'> {
         const dialog = this.page.getByRole('dialog', { name: STEP_UP_DIALOG });
         const results = this.page.getByRole('heading', { name: 'Results', level: 3 });
         const alertsBefore = await this.alerts();
         await this.page.getByRole('button', { name: 'Execute Tool' }).click();
-        let outcome: string | 'step-up' | Error | undefined;
+        let outcome: string | 'step-up' | 'sign-in' | Error | undefined;
         await this.waitFor(async () => {
             const newAlerts = (await this.alerts()).filter((alert) => !alertsBefore.includes(alert));
-            if (await dialog.isVisible()) outcome = 'step-up';
+            if (this.atConsentPage()) outcome = 'sign-in';
+            else if (await dialog.isVisible()) outcome = 'step-up';
             else if (await results.isVisible()) outcome = await this.resultText();
             else if (newAlerts.length > 0) outcome = new Error(newAlerts.join(' | '));
             return outcome !== undefined;
