@@ -17,6 +17,8 @@
  *
  * The adapter answers on stdout, one JSON line per step (`{"step":"call:write-file","ok":false,"error":"…"}`);
  * at `pause` it prints `{"step":"pause"}` and waits for a line on stdin (the runner restarts the AS meanwhile).
+ * With MATRIX_STEP_ACK=1 (the runner sets it) it also waits for a line on stdin after every step's line, so the
+ * runner can file what the servers logged during that step under it before the next one starts.
  * Anything else it says goes to stderr. This file imports only Node's own modules: it runs next to any library.
  */
 import { spawn } from 'node:child_process';
@@ -174,12 +176,13 @@ export async function runPlan(host: Host): Promise<never> {
         }
         const tool = step.startsWith('call:') ? step.slice('call:'.length) : undefined;
         try {
-            const text = await withTimeout(tool ? host.callTool(tool, TOOL_ARGUMENTS[tool] ?? {}) : host.connect(), step);
+            const text = await withTimeout<string | void>(tool ? host.callTool(tool, TOOL_ARGUMENTS[tool] ?? {}) : host.connect(), step);
             say({ step, ok: true, ...(text && { text: text.slice(0, 200) }) });
         } catch (error) {
             say({ step, ok: false, error: firstLine(error) });
             if (!tool) break;
         }
+        if (process.env.MATRIX_STEP_ACK === '1') await lines.next();
     }
     stdin.close();
     await withTimeout(host.close(), 'close').catch((error) => console.error(`close: ${firstLine(error)}`));

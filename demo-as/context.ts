@@ -15,6 +15,8 @@ export interface Settings extends TokenDpopSettings {
     consentTtlSeconds: number;
     /** `--resource` values: the only resources tokens are issued for; empty means any acceptable resource URL. */
     servedResources: readonly string[];
+    /** `--loopback-any-port`: RFC 8252 §7.3 port leniency for loopback redirect URIs (rules/redirect-uri-match.ts); default off, exact match. */
+    loopbackAnyPort: boolean;
 }
 
 export interface AsContext {

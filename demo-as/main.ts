@@ -2,7 +2,7 @@
  * demo-as — the demo OAuth 2.1 Authorization Server of the scoped-tools story.
  *
  *   tsx demo-as/main.ts --port <n> [--resource <url>]… [--access-token-ttl <s>] [--code-ttl <s>] [--consent-ttl <s>]
- *                       [--require-dpop] [--dpop-nonce] [--dpop-replay-memory <n>]
+ *                       [--require-dpop] [--dpop-nonce] [--dpop-replay-memory <n>] [--loopback-any-port]
  *
  * Listens on 127.0.0.1 only (`--port 0` picks a free port) and prints
  * `listening on http://127.0.0.1:<port>`; that origin is the issuer. It serves
@@ -14,6 +14,14 @@
  * (RFC 8707); without it, any canonical http(s) resource URL is accepted.
  * `--dpop-replay-memory` caps the DPoP proofs /token remembers (default
  * 50 000); when that many are inside their window, new proofs get 503.
+ * `--loopback-any-port` lets a loopback redirect URI at /authorize differ from
+ * the registered one in its port only (RFC 8252 §7.3; 127.0.0.1, [::1] and
+ * localhost), for clients that register one port and listen on another;
+ * without it the match is exact, as the MCP spec says
+ * (rules/redirect-uri-match.ts). A registration may name up to 16 redirect
+ * URIs; one that asks for `client_secret_post` or `client_secret_basic` is
+ * registered as the public client it is, answered with
+ * `token_endpoint_auth_method: "none"` (RFC 7591 §3.2.1).
  * What it checks and why is in rules/ and grants/; what it allows is in
  * policy.ts; which properties are proven by which test is docs/as-security.md.
  *
@@ -57,7 +65,8 @@ const { values } = parseCommandLine(PROGRAM, {
     resource: { type: 'string', multiple: true },
     'require-dpop': { type: 'boolean', default: false },
     'dpop-nonce': { type: 'boolean', default: false },
-    'dpop-replay-memory': { type: 'string' }
+    'dpop-replay-memory': { type: 'string' },
+    'loopback-any-port': { type: 'boolean', default: false }
 });
 
 const port = parsePort(PROGRAM, values.port, 0);
@@ -66,6 +75,7 @@ const settings: Settings = {
     codeTtlSeconds: boundedSeconds('--code-ttl', values['code-ttl'], LIFETIMES.codeSeconds, LIFETIMES.codeSeconds),
     consentTtlSeconds: boundedSeconds('--consent-ttl', values['consent-ttl'], LIFETIMES.consentSeconds, 86_400),
     servedResources: servedResources(values.resource ?? []),
+    loopbackAnyPort: values['loopback-any-port'],
     requireDpop: values['require-dpop'],
     requireNonce: values['dpop-nonce'],
     dpopReplayMemory: parseCount(PROGRAM, '--dpop-replay-memory', values['dpop-replay-memory'], CAPS.dpopProofs, 1)

@@ -69,7 +69,8 @@ export const CAPS = {
 export const LIMITS = {
     jsonBody: '16kb',
     formBody: '8kb',
-    redirectUrisPerClient: 5,
+    /** Enough for a host that registers one callback per port it may bind (Mastra's documented set is 11). */
+    redirectUrisPerClient: 16,
     redirectUriLength: 512,
     clientNameLength: 100,
     resourceLength: 512,

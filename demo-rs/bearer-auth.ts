@@ -23,6 +23,8 @@ export interface BearerAuthOptions {
     resource: URL;
     /** The RFC 9728 metadata URL advertised in every challenge. */
     resourceMetadataUrl: string;
+    /** `--initial-scope`: the space-separated scopes every 401 (and 400) challenge names. */
+    initialScope: string;
     /** DPoP-bound tokens and their proofs (RFC 9449 §7). */
     dpop: DpopBinding;
 }
@@ -33,7 +35,7 @@ const ACCEPTED_SCHEMES = ['Bearer', 'DPoP'];
 function refuse(res: Response, options: BearerAuthOptions, error?: OAuthError | DpopRefusal, dpopScheme = false): void {
     const dpopError = error && (dpopScheme || options.dpop.required) ? ('code' in error ? error.code : error.error) : undefined;
     const dpop = { algs: DPOP_ALGS, required: options.dpop.required, error: dpopError };
-    res.status(401).set('WWW-Authenticate', authenticationChallenge(options.resourceMetadataUrl, error !== undefined, dpop));
+    res.status(401).set('WWW-Authenticate', authenticationChallenge(options.resourceMetadataUrl, options.initialScope, error !== undefined, dpop));
     if (!error) return void res.json({ error: 'unauthorized', error_description: 'This endpoint requires an access token (DPoP or Bearer).' });
     res.json('code' in error ? error.toResponseObject() : { error: error.error, error_description: error.description });
 }
@@ -44,8 +46,8 @@ function unavailable(res: Response, retryAfterSeconds: number, description: stri
 }
 
 /** RFC 6750 §3.1: a malformed request is 400 `invalid_request`, still with the challenge that says how to authenticate. */
-function refuseMalformed(res: Response, resourceMetadataUrl: string, description: string): void {
-    res.status(400).set('WWW-Authenticate', malformedRequestChallenge(resourceMetadataUrl));
+function refuseMalformed(res: Response, options: BearerAuthOptions, description: string): void {
+    res.status(400).set('WWW-Authenticate', malformedRequestChallenge(options.resourceMetadataUrl, options.initialScope));
     res.json({ error: 'invalid_request', error_description: description });
 }
 
@@ -53,7 +55,7 @@ export function requireAccessToken(options: BearerAuthOptions): RequestHandler {
     const { verifier, resource, resourceMetadataUrl, dpop } = options;
     return async (req, res, next) => {
         const credential = parseAuthorization(authorizationHeaders(req), ACCEPTED_SCHEMES);
-        if (credential.kind === 'malformed') return refuseMalformed(res, resourceMetadataUrl, MALFORMED_DESCRIPTIONS[credential.problem]);
+        if (credential.kind === 'malformed') return refuseMalformed(res, options, MALFORMED_DESCRIPTIONS[credential.problem]);
         if (credential.kind === 'none') return refuse(res, options);
         const dpopScheme = credential.scheme === 'DPoP';
         // RFC 9449 §7.1: with --require-dpop a Bearer token is refused whatever it is.

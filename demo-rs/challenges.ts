@@ -1,20 +1,19 @@
 /**
  * The 401 `WWW-Authenticate` challenge this RS sends, in the exact shape the
  * suite's clients and tests rely on. Every value in it is the RS's own (its
- * metadata URL, a scope from scopes.ts), never request text. The 403
+ * metadata URL, `--initial-scope`: scopes from scopes.ts), never request text. The 403
  * `insufficient_scope` challenge is the SDK's (tools.ts, `requireScopes`),
  * re-issued under the DPoP scheme for DPoP requests (dpop-binding.ts).
  */
-import { INITIAL_SCOPE } from './scopes.ts';
-
 /**
  * 401 challenge. Without a token: no error code (RFC 6750 §3.1: a request that
  * lacks authentication gets none); with a bad one: `error="invalid_token"`.
  * `resource_metadata` lets the client find the AS (RFC 9728 §5.1); `scope`
- * says what to ask for first (MCP authorization, scope selection).
+ * says what to ask for first (MCP authorization, scope selection): `initialScope`,
+ * the space-separated `--initial-scope` (default INITIAL_SCOPE, least privilege).
  */
-export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPresented: boolean, dpop?: DpopChallengeOptions): string {
-    const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${INITIAL_SCOPE}"`];
+export function authenticationChallenge(resourceMetadataUrl: string, initialScope: string, tokenWasPresented: boolean, dpop?: DpopChallengeOptions): string {
+    const params = [`resource_metadata="${resourceMetadataUrl}"`, `scope="${initialScope}"`];
     if (!dpop) {
         if (tokenWasPresented) params.unshift('error="invalid_token"');
         return `Bearer ${params.join(', ')}`;
@@ -27,8 +26,8 @@ export function authenticationChallenge(resourceMetadataUrl: string, tokenWasPre
 }
 
 /** 400 challenge for a malformed Authorization header (RFC 6750 §3.1 `invalid_request`). */
-export function malformedRequestChallenge(resourceMetadataUrl: string): string {
-    return `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrl}", scope="${INITIAL_SCOPE}"`;
+export function malformedRequestChallenge(resourceMetadataUrl: string, initialScope: string): string {
+    return `Bearer error="invalid_request", resource_metadata="${resourceMetadataUrl}", scope="${initialScope}"`;
 }
 
 export interface DpopChallengeOptions {

@@ -5,6 +5,7 @@
  *                       [--dpop-replay-memory <n>] [--replay-store redis://host:port]
  *                       [--resource-url <public URL>] [--audience <value>]…
  *                       [--accept-typ JWT|none]… [--introspection-url <url> --introspection-client-id <id>]
+ *                       [--initial-scope "<scopes>"] [--challenge-scope required|held-and-required]
  *
  * One HTTP listener on 127.0.0.1. `POST /mcp` is an MCP server (the SDK's
  * `createMcpHandler`, serving both the 2025-11-25 `initialize` lifecycle and
@@ -18,6 +19,11 @@
  * `--replay-store redis://…` the jtis are kept in a Redis that every instance
  * behind a load balancer shares instead (redis-replay-store.ts). The flags that
  * fit it to a real identity provider are in options.ts (`--help` lists them all).
+ * `--initial-scope` (default `files:read`) is what every 401 tells a client to
+ * ask for first; `--challenge-scope held-and-required` makes each tool's 403
+ * name the scopes the token holds besides the one it needs (default
+ * `required`: that one only) — both for clients that cannot step up by the
+ * union (scope-challenge.ts).
  *
  * DEMO ONLY — NOT FOR PRODUCTION. The listener is plain HTTP on loopback, so
  * tokens travel unencrypted; the file store lives in memory and is shared by
@@ -79,7 +85,7 @@ function resourceServer(origin: string, options: RsOptions, dpop: DpopBinding): 
     const resource = options.resourceUrl ?? new URL(MCP_PATH, origin);
     const mcpPath = resource.pathname;
     const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
-    const authenticate = requireAccessToken({ verifier: tokenVerifier(options, resource), resource, resourceMetadataUrl, dpop });
+    const authenticate = requireAccessToken({ verifier: tokenVerifier(options, resource), resource, resourceMetadataUrl, initialScope: options.initialScope, dpop });
     const metadataPath = new URL(resourceMetadataUrl).pathname;
 
     const app = express();
@@ -91,7 +97,7 @@ function resourceServer(origin: string, options: RsOptions, dpop: DpopBinding): 
     app.get(metadataPath, serveProtectedResourceMetadata(protectedResourceMetadata(resource, options.issuer)));
     app.all(metadataPath, methodNotAllowed('GET'));
 
-    app.post(mcpPath, authenticate, ...mcpRouteAfterAuthentication());
+    app.post(mcpPath, authenticate, ...mcpRouteAfterAuthentication(options.challengeScope));
     app.all(mcpPath, authenticate, methodNotAllowed('POST'));
 
     app.use(notFound);

@@ -15,19 +15,22 @@ import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { RequestHandler } from 'express';
 import type { FileStore } from './file-store.ts';
-import { registerFileTools } from './tools.ts';
+import type { ChallengeScope } from './scope-challenge.ts';
+import { fileToolConfigs, registerFileTools, type FileToolConfigs } from './tools.ts';
 
 export const SERVER_INFO = { name: 'scoped-tools-demo-rs', version: '0.1.0' };
 
-function fileServer(store: FileStore): McpServer {
+function fileServer(store: FileStore, tools: FileToolConfigs): McpServer {
     const server = new McpServer(SERVER_INFO);
-    registerFileTools(server, store);
+    registerFileTools(server, store, tools);
     return server;
 }
 
-export function mcpEndpoint(store: FileStore): RequestHandler {
+/** `challengeScope`: what each tool's 403 names (`--challenge-scope`, scope-challenge.ts). */
+export function mcpEndpoint(store: FileStore, challengeScope: ChallengeScope): RequestHandler {
+    const tools = fileToolConfigs(challengeScope);
     // 'stateless' is the SDK default, spelled out: it is what serves 2025-era clients next to 2026-07-28 ones.
-    const handler = createMcpHandler(() => fileServer(store), { legacy: 'stateless' });
+    const handler = createMcpHandler(() => fileServer(store, tools), { legacy: 'stateless' });
     const serve = toNodeHandler(handler);
     return (req, res) => serve(req, res, req.body);
 }

@@ -12,10 +12,11 @@ import { rejectMcpMethodMismatch } from './mcp-method-check.ts';
 import { rejectMcpNameMismatch } from './mcp-name-check.ts';
 import { mcpEndpoint } from './mcp-endpoint.ts';
 import { rejectBatches, requireJsonBody } from './mcp-request.ts';
+import type { ChallengeScope } from './scope-challenge.ts';
 
 export const MCP_PATH = '/mcp';
 const BODY_LIMIT = '64kb';
 
-export function mcpRouteAfterAuthentication(store = new FileStore()): RequestHandler[] {
-    return [requireJsonBody, express.json({ limit: BODY_LIMIT }), logToolCalls, rejectBatches, rejectMcpMethodMismatch, rejectMcpNameMismatch, mcpEndpoint(store)];
+export function mcpRouteAfterAuthentication(challengeScope: ChallengeScope = 'required', store = new FileStore()): RequestHandler[] {
+    return [requireJsonBody, express.json({ limit: BODY_LIMIT }), logToolCalls, rejectBatches, rejectMcpMethodMismatch, rejectMcpNameMismatch, mcpEndpoint(store, challengeScope)];
 }

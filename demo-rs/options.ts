@@ -9,9 +9,18 @@
  * `at+jwt`), `--introspection-url` (opaque tokens, RFC 7662). The
  * introspection secret comes from the environment only, so it never appears
  * in a process list or a shell history, and it is never printed.
+ *
+ * Two flags fit the RS to clients that cannot step up as the MCP authorization
+ * spec describes, each at a cost the operator chooses: `--initial-scope` names
+ * a wider set in the first 401 (the user consents to more up front, the first
+ * token carries more), and `--challenge-scope held-and-required` makes each 403
+ * name the scopes the token already holds too (for clients that replace their
+ * scope with the challenged one instead of taking the union).
  */
 import { parseCommandLine, parseCount, parseHttpUrl, parseOrigin, parsePort, usageError } from '../support/args.ts';
 import { MAX_REMEMBERED_PROOFS } from './dpop-binding.ts';
+import { CHALLENGE_SCOPES, type ChallengeScope } from './scope-challenge.ts';
+import { INITIAL_SCOPE, SCOPES_SUPPORTED } from './scopes.ts';
 import { ACCESS_TOKEN_TYP, EXTRA_TYPS, type ExtraTyp } from './token-claims.ts';
 
 export const PROGRAM = 'demo-rs';
@@ -41,6 +50,14 @@ export const USAGE = `usage: demo-rs --issuer <AS issuer> [flags]
   --introspection-url <url>      RFC 7662 endpoint for tokens that are not JWTs (default: none; opaque tokens refused)
   --introspection-client-id <id> the RS's client at that endpoint (client_secret_basic; the secret is read from
                                  the environment variable ${INTROSPECTION_SECRET_ENV})
+  --initial-scope "<scopes>"     the space-separated scopes every 401 challenge names, what a client asks for
+                                 first; each one this RS defines (${SCOPES_SUPPORTED.join(', ')}).
+                                 Wider than the default serves clients that cannot step up, at the cost of
+                                 consent to more up front (default: ${INITIAL_SCOPE}, least privilege)
+  --challenge-scope ${CHALLENGE_SCOPES.join('|')}
+                                 what a tool's 403 insufficient_scope names: the scope it needs, or that and every
+                                 scope of this RS the token holds, for clients that replace their scope instead of
+                                 adding to it (default: required)
   -h, --help                     this text
 `;
 
@@ -64,6 +81,10 @@ export interface RsOptions {
     audiences: string[];
     acceptTyps: ExtraTyp[];
     introspection?: IntrospectionSettings;
+    /** `--initial-scope`: space-separated scopes of SCOPES_SUPPORTED, named in every 401. */
+    initialScope: string;
+    /** `--challenge-scope`: what each tool's 403 names (scope-challenge.ts). */
+    challengeScope: ChallengeScope;
 }
 
 /**
@@ -114,6 +135,21 @@ function acceptTypsFrom(raw: string[] | undefined): ExtraTyp[] {
     return values as ExtraTyp[];
 }
 
+/** RFC 6749 §3.3: scope-token *( SP scope-token ); each token one this RS defines (RFC 9728 `scopes_supported`), each once. */
+function initialScopeFrom(raw: string | undefined): string {
+    if (raw === undefined) return INITIAL_SCOPE;
+    const scopes = raw.split(' ');
+    const wellFormed = scopes.every((scope) => SCOPES_SUPPORTED.includes(scope)) && new Set(scopes).size === scopes.length;
+    if (!wellFormed) usageError(PROGRAM, `--initial-scope must be scopes this RS defines, each once, separated by single spaces: ${SCOPES_SUPPORTED.join(' ')}`);
+    return raw;
+}
+
+function challengeScopeFrom(raw: string | undefined): ChallengeScope {
+    if (raw === undefined) return 'required';
+    if (!(CHALLENGE_SCOPES as readonly string[]).includes(raw)) usageError(PROGRAM, `--challenge-scope must be ${CHALLENGE_SCOPES.join(' or ')}`);
+    return raw as ChallengeScope;
+}
+
 /** RFC 7662 §4 / RFC 6749 §2.3.1: the RS's credentials go to the endpoint over TLS, or stay on this machine. */
 function introspectionFrom(rawUrl: string | undefined, clientId: string | undefined, env: NodeJS.ProcessEnv): IntrospectionSettings | undefined {
     if (rawUrl === undefined && clientId === undefined) return undefined;
@@ -143,6 +179,8 @@ export function parseRsOptions(argv = process.argv.slice(2), env: NodeJS.Process
             'accept-typ': { type: 'string', multiple: true },
             'introspection-url': { type: 'string' },
             'introspection-client-id': { type: 'string' },
+            'initial-scope': { type: 'string' },
+            'challenge-scope': { type: 'string' },
             help: { type: 'boolean', short: 'h' }
         },
         argv
@@ -161,6 +199,8 @@ export function parseRsOptions(argv = process.argv.slice(2), env: NodeJS.Process
         resourceUrl: resourceUrlFrom(values['resource-url']),
         audiences: audiencesFrom(values.audience),
         acceptTyps: acceptTypsFrom(values['accept-typ']),
-        introspection: introspectionFrom(values['introspection-url'], values['introspection-client-id'], env)
+        introspection: introspectionFrom(values['introspection-url'], values['introspection-client-id'], env),
+        initialScope: initialScopeFrom(values['initial-scope']),
+        challengeScope: challengeScopeFrom(values['challenge-scope'])
     };
 }

@@ -19,7 +19,10 @@ export type ToolName = keyof typeof TOOL_SCOPES;
 /** Every scope this RS understands (RFC 9728 `scopes_supported`). */
 export const SCOPES_SUPPORTED = ['files:read', 'files:write', 'files:admin'];
 
-/** The scope a client should ask for first; named in every 401 challenge (MCP authorization, scope selection). */
+/**
+ * The scope a client should ask for first; named in every 401 challenge (MCP authorization, scope selection).
+ * The default of `--initial-scope`, which can name a wider set for clients that cannot step up.
+ */
 export const INITIAL_SCOPE = 'files:read';
 
 /** The `_meta` key on each tool in `tools/list` that names the scope the tool needs. */

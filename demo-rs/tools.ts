@@ -9,17 +9,20 @@
  * error="insufficient_scope", scope="<needed>", resource_metadata="…"`
  * challenge (RFC 6750 §3.1) — the challenge a client steps up from (SEP-2350).
  * A JSON-RPC error inside a 200 would give the client nothing to re-authorize
- * with. The handlers here only do the file work.
+ * with. Which scopes that challenge names is `--challenge-scope`
+ * (scope-challenge.ts). The handlers here only do the file work.
  *
  * The SDK builds a fresh `McpServer` for every request (mcp-endpoint.ts), so
  * everything that does not depend on the request — the zod schemas, each
- * tool's description and scope challenge — is built once, here at module
- * level, and only registered per request (docs/benchmarks.md).
+ * tool's description and scope challenge — is built once, when the endpoint
+ * is made (`fileToolConfigs`), and only registered per request
+ * (docs/benchmarks.md).
  */
-import { requireScopes, type McpServer } from '@modelcontextprotocol/server';
+import type { McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { MAX_FILES, type FileStore } from './file-store.ts';
 import { jsonSchemaOnce } from './json-schema-once.ts';
+import { scopeChallengeFor, type ChallengeScope } from './scope-challenge.ts';
 import { REQUIRED_SCOPE_META_KEY, TOOL_SCOPES, type ToolName } from './scopes.ts';
 
 const fileName = z
@@ -34,13 +37,13 @@ const fileContent = z.string().max(16 * 1024).describe('Text content, at most 16
 const fileEntry = z.object({ name: z.string(), bytes: z.number().int() });
 
 /** Title, description, `_meta` and the enforced scope challenge for `tool`, all from its one scope. */
-function describe(tool: ToolName, title: string, summary: string) {
+function describe(tool: ToolName, title: string, summary: string, challengeScope: ChallengeScope) {
     const scope = TOOL_SCOPES[tool];
     return {
         title,
         description: `${summary} Requires scope ${scope}.`,
         _meta: { [REQUIRED_SCOPE_META_KEY]: scope },
-        scopeChallenge: requireScopes(scope) // RFC 6750 §3.1 insufficient_scope → HTTP 403 naming `scope`
+        scopeChallenge: scopeChallengeFor(scope, challengeScope)
     };
 }
 
@@ -52,42 +55,48 @@ function failure(text: string) {
     return { content: [{ type: 'text' as const, text }], isError: true };
 }
 
-/** Each tool's registration, built once: title, description, _meta, scope challenge and schemas. */
-const TOOL_CONFIGS = {
-    'list-files': { ...describe('list-files', 'List files', 'Lists the files in the demo store with their sizes.'), outputSchema: jsonSchemaOnce(z.object({ files: z.array(fileEntry) })) },
-    'read-file': {
-        ...describe('read-file', 'Read a file', 'Returns the content of one file.'),
-        inputSchema: jsonSchemaOnce(z.object({ name: fileName })),
-        outputSchema: jsonSchemaOnce(z.object({ name: z.string(), content: z.string() }))
-    },
+const SCHEMAS = {
+    'list-files': { outputSchema: jsonSchemaOnce(z.object({ files: z.array(fileEntry) })) },
+    'read-file': { inputSchema: jsonSchemaOnce(z.object({ name: fileName })), outputSchema: jsonSchemaOnce(z.object({ name: z.string(), content: z.string() })) },
     'write-file': {
-        ...describe('write-file', 'Write a file', 'Creates or replaces one file.'),
         inputSchema: jsonSchemaOnce(z.object({ name: fileName, content: fileContent })),
         outputSchema: jsonSchemaOnce(z.object({ name: z.string(), bytes: z.number().int(), created: z.boolean() }))
     },
-    'purge-files': { ...describe('purge-files', 'Purge all files', 'Deletes every file in the store.'), outputSchema: jsonSchemaOnce(z.object({ removed: z.number().int() })) }
+    'purge-files': { outputSchema: jsonSchemaOnce(z.object({ removed: z.number().int() })) }
 };
 
-export function registerFileTools(server: McpServer, store: FileStore): void {
-    server.registerTool('list-files', TOOL_CONFIGS['list-files'], async () => {
+/** Each tool's registration, built once per endpoint: title, description, _meta, scope challenge and schemas. */
+export function fileToolConfigs(challengeScope: ChallengeScope) {
+    return {
+        'list-files': { ...describe('list-files', 'List files', 'Lists the files in the demo store with their sizes.', challengeScope), ...SCHEMAS['list-files'] },
+        'read-file': { ...describe('read-file', 'Read a file', 'Returns the content of one file.', challengeScope), ...SCHEMAS['read-file'] },
+        'write-file': { ...describe('write-file', 'Write a file', 'Creates or replaces one file.', challengeScope), ...SCHEMAS['write-file'] },
+        'purge-files': { ...describe('purge-files', 'Purge all files', 'Deletes every file in the store.', challengeScope), ...SCHEMAS['purge-files'] }
+    };
+}
+
+export type FileToolConfigs = ReturnType<typeof fileToolConfigs>;
+
+export function registerFileTools(server: McpServer, store: FileStore, configs: FileToolConfigs): void {
+    server.registerTool('list-files', configs['list-files'], async () => {
         const files = store.list();
         const text = files.length === 0 ? '(no files)' : files.map((file) => `${file.name} (${file.bytes} bytes)`).join('\n');
         return textAndData(text, { files });
     });
 
-    server.registerTool('read-file', TOOL_CONFIGS['read-file'], async ({ name }) => {
+    server.registerTool('read-file', configs['read-file'], async ({ name }) => {
         const content = store.read(name);
         return content === undefined ? failure('No file with that name.') : textAndData(content, { name, content });
     });
 
-    server.registerTool('write-file', TOOL_CONFIGS['write-file'], async ({ name, content }) => {
+    server.registerTool('write-file', configs['write-file'], async ({ name, content }) => {
         const written = store.write(name, content);
         if (written === undefined) return failure(`The store is full (${MAX_FILES} files); nothing was written.`);
         const bytes = Buffer.byteLength(content);
         return textAndData(`${written.created ? 'Created' : 'Replaced'} ${name} (${bytes} bytes).`, { name, bytes, created: written.created });
     });
 
-    server.registerTool('purge-files', TOOL_CONFIGS['purge-files'], async () => {
+    server.registerTool('purge-files', configs['purge-files'], async () => {
         const removed = store.purge();
         return textAndData(`Removed ${removed} files.`, { removed });
     });

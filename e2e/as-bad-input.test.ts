@@ -201,7 +201,7 @@ const registrationRows: Row[] = [
     redirectUriRow('NUL byte', ['http://127.0.0.1:40010/cb\u0000.evil']),
     redirectUriRow('space inside', ['http://127.0.0.1:40010/c b']),
     redirectUriRow('overlong (600 characters)', [`http://127.0.0.1:40010/${'a'.repeat(600)}`]),
-    redirectUriRow('six redirect URIs (cap is five)', Array.from({ length: 6 }, (_, i) => `http://127.0.0.1:4001${i}/cb`), '40015'),
+    redirectUriRow('seventeen redirect URIs (cap is sixteen)', Array.from({ length: 17 }, (_, i) => `http://127.0.0.1:${40010 + i}/cb`), '40026'),
     {
         name: 'register: __proto__ carrying redirect_uris',
         send: (s) => registerRaw(s, `{"client_name":"row","__proto__":{"redirect_uris":["${GOOD_URI}"]}}`, { 'content-type': 'application/json' }),
@@ -228,7 +228,8 @@ const registrationRows: Row[] = [
         ] as const
     ).map(([character, name]) => metadataRow(`client_name with ${character}`, { client_name: name, redirect_uris: [GOOD_URI] })),
     metadataRow('client_name over 100 characters', { client_name: 'n'.repeat(101), redirect_uris: [GOOD_URI] }),
-    metadataRow('confidential auth method', { redirect_uris: [GOOD_URI], token_endpoint_auth_method: 'client_secret_basic' }),
+    metadataRow('private_key_jwt auth method', { redirect_uris: [GOOD_URI], token_endpoint_auth_method: 'private_key_jwt' }),
+    metadataRow('auth method not a string', { redirect_uris: [GOOD_URI], token_endpoint_auth_method: ['client_secret_post'] }),
     metadataRow('implicit grant type', { redirect_uris: [GOOD_URI], grant_types: ['implicit'] }),
     metadataRow('token response type', { redirect_uris: [GOOD_URI], response_types: ['token'] }),
     metadataRow('scope not a string', { redirect_uris: [GOOD_URI], scope: 7 }),

@@ -9,6 +9,9 @@
  *
  * With $SCRIPTED_BROWSER_ISS set, it replaces `iss` on the callback URL with
  * that value before following it — the mix-up a client must refuse (RFC 9207).
+ * With $SCRIPTED_BROWSER_DROP_ISS=1 it removes `iss` from the callback URL
+ * instead: an AS that advertises `authorization_response_iss_parameter_supported`
+ * always sends it, so a client must refuse a response without it (RFC 9207 §2.4).
  *
  *   node --import tsx e2e/scripted-browser.ts <authorization URL>
  */
@@ -23,12 +26,15 @@ export interface BrowserVisit {
     decisionStatus?: number;
     /** The callback URL the AS redirected to, with `code` replaced by a label. */
     callbackUrl?: string;
-    /** The `iss` the browser delivered to the callback (rewritten when asked to). */
+    /** The `iss` the browser delivered to the callback (rewritten or removed when asked to; null: none). */
     deliveredIss?: string | null;
     callbackStatus?: number;
     callbackText?: string;
     problem?: string;
 }
+
+/** The `problem` of a visit whose callback URL nothing answered. */
+export const CALLBACK_UNREACHABLE = 'nothing answered at the callback URL';
 
 /** Reads the visits a run of this browser recorded. */
 export function parseVisits(log: string): BrowserVisit[] {
@@ -41,7 +47,16 @@ export function parseVisits(log: string): BrowserVisit[] {
 /** How long the scripted person looks at the consent page. */
 const READING_TIME_MS = 1500;
 
-async function visit(authorizeUrl: string, rewriteIss: string | undefined): Promise<BrowserVisit> {
+/** What the browser does to `iss` on the way to the callback. */
+type IssTampering = { rewrite: string } | { drop: true } | undefined;
+
+function tamperingFromEnvironment(): IssTampering {
+    if (process.env.SCRIPTED_BROWSER_DROP_ISS === '1') return { drop: true };
+    const rewrite = process.env.SCRIPTED_BROWSER_ISS;
+    return rewrite === undefined ? undefined : { rewrite };
+}
+
+async function visit(authorizeUrl: string, tampering: IssTampering): Promise<BrowserVisit> {
     const page = await openConsent(authorizeUrl);
     const seen: BrowserVisit = { authorizeUrl, consentStatus: page.response.status };
     if (page.response.status !== 200 || page.form.action === '') return { ...seen, problem: 'no consent form on the page' };
@@ -52,10 +67,13 @@ async function visit(authorizeUrl: string, rewriteIss: string | undefined): Prom
     const location = decision.headers.get('location');
     if (!location) return { ...seen, decisionStatus: decision.status, problem: 'the decision was not answered with a redirect' };
     const callback = new URL(location);
-    if (rewriteIss !== undefined) callback.searchParams.set('iss', rewriteIss);
-    const delivered = await fetch(callback, { redirect: 'manual' });
+    if (tampering && 'rewrite' in tampering) callback.searchParams.set('iss', tampering.rewrite);
+    if (tampering && 'drop' in tampering) callback.searchParams.delete('iss');
     const recorded = new URL(callback);
     if (recorded.searchParams.has('code')) recorded.searchParams.set('code', '<code>');
+    // A client that closed its callback listener before this authorization finished: nothing answers there.
+    const delivered = await fetch(callback, { redirect: 'manual' }).catch(() => undefined);
+    if (!delivered) return { ...seen, decisionStatus: decision.status, callbackUrl: recorded.href, deliveredIss: callback.searchParams.get('iss'), problem: CALLBACK_UNREACHABLE };
     return {
         ...seen,
         decisionStatus: decision.status,
@@ -72,7 +90,7 @@ async function main(): Promise<void> {
     if (!url || !log) throw new Error('usage: SCRIPTED_BROWSER_LOG=<file> scripted-browser.ts <url>');
     let record: BrowserVisit;
     try {
-        record = await visit(url, process.env.SCRIPTED_BROWSER_ISS);
+        record = await visit(url, tamperingFromEnvironment());
     } catch (error) {
         record = { authorizeUrl: url, consentStatus: 0, problem: error instanceof Error ? error.message : String(error) };
     }

@@ -24,7 +24,7 @@ import { renderErrorPage } from '../views/error-page.ts';
 export function authorizeEndpoint(ctx: AsContext): RequestHandler {
     const issuerHost = new URL(ctx.issuer).host;
     return (req, res) => {
-        const check = checkAuthorizationRequest(Params.fromRequestUrl(req.originalUrl), ctx.clients, ctx.settings.servedResources);
+        const check = checkAuthorizationRequest(Params.fromRequestUrl(req.originalUrl), ctx.clients, ctx.settings);
         const facts = logFacts(res);
         if (check.verdict === 'error-page') {
             facts.clientId = check.client?.clientId;

@@ -32,7 +32,7 @@ export async function authorizationCodeGrant(params: Params, client: RegisteredC
     const { binding } = redemption.record;
     // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
     if (binding.clientId !== client.clientId) return refuse('invalid_grant', 'the code was issued to another client');
-    // RFC 6749 §4.1.3: redirect_uri must be identical to the one in the authorization request.
+    // RFC 6749 §4.1.3: redirect_uri must be identical to the one in the authorization request (its port too, under --loopback-any-port).
     if (!redirectUriMatches(params.get('redirect_uri'), binding)) return refuse('invalid_grant', 'redirect_uri does not match the authorization request');
     // RFC 7636 §4.6: the verifier must hash to the challenge.
     if (!verifierMatchesChallenge(verifier, binding.codeChallenge)) return refuse('invalid_grant', 'code_verifier does not match code_challenge');

@@ -3,7 +3,7 @@
  * /token and /revoke, written when the response has gone out, so every path a request
  * can take (an endpoint, a body-parser refusal, a 405) is logged exactly once:
  *
- *   register client_id=<id|-> status=<status>[ error=<error>]
+ *   register client_id=<id|-> status=<status>[ error=<error>][ token_endpoint_auth_method=<asked>->none]
  *   authorize client_id=<id|-> status=<status>[ error=<error>][ scope="<asked>"]
  *   decision client_id=<id|-> status=<status>[ decision=<approve|deny>][ error=<error>]
  *   token grant_type=<grant_type|-> client_id=<id|-> status=<status>[ error=<error>][ scope="<granted>"]
@@ -14,10 +14,12 @@
  *
  * Only values the AS itself chose are logged: a client_id only once it is
  * known to be registered, a grant_type only if supported, error codes and
- * scopes from the AS's own lists. Never a token, code, secret or anything
+ * scopes from the AS's own lists, an auth method the AS replaced only if it
+ * is one of the two it replaces. Never a token, code, secret or anything
  * else the caller typed.
  */
 import type { NextFunction, Request, Response } from 'express';
+import type { SecretAuthMethod } from '../rules/client-metadata.ts';
 
 export interface LogFacts {
     clientId?: string;
@@ -25,6 +27,8 @@ export interface LogFacts {
     decision?: 'approve' | 'deny';
     error?: string;
     scope?: string;
+    /** /register answered `token_endpoint_auth_method: "none"` to a client that asked for this method (RFC 7591 §3.2.1). */
+    replacedAuthMethod?: SecretAuthMethod;
     /** /revoke found a refresh token of this client and revoked its family. */
     revoked?: boolean;
 }
@@ -36,7 +40,7 @@ export function logFacts(res: Response): LogFacts {
 }
 
 const FORMATS: Record<string, (facts: LogFacts, status: number) => string> = {
-    '/register': (facts, status) => `register client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}`,
+    '/register': (facts, status) => `register client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${replacedAuthMethodPart(facts)}`,
     '/authorize': (facts, status) => `authorize client_id=${facts.clientId ?? '-'} status=${status}${errorPart(facts)}${scopePart(facts)}`,
     '/authorize/decision': (facts, status) =>
         `decision client_id=${facts.clientId ?? '-'} status=${status}${facts.decision ? ` decision=${facts.decision}` : ''}${errorPart(facts)}`,
@@ -47,6 +51,10 @@ const FORMATS: Record<string, (facts: LogFacts, status: number) => string> = {
 
 function errorPart(facts: LogFacts): string {
     return facts.error ? ` error=${facts.error}` : '';
+}
+
+function replacedAuthMethodPart(facts: LogFacts): string {
+    return facts.replacedAuthMethod ? ` token_endpoint_auth_method=${facts.replacedAuthMethod}->none` : '';
 }
 
 function scopePart(facts: LogFacts): string {

@@ -3,8 +3,9 @@
  * checked in the order the specifications make safe:
  *
  * 1. Who is asking, and where would the answer go? An unknown client or a
- *    redirect_uri that is not exactly one of its registered strings must not
- *    be redirected to (RFC 6749 §4.1.2.1): the person gets an error page.
+ *    redirect_uri that is not exactly one of its registered strings (or, with
+ *    `--loopback-any-port`, one of them on another port: redirect-uri-match.ts)
+ *    must not be redirected to (RFC 6749 §4.1.2.1): the person gets an error page.
  * 2. Only then may errors travel back to the client, as a redirect carrying
  *    `error`, `state` and `iss` (RFC 9207 §2).
  */
@@ -12,6 +13,7 @@ import { DEFAULT_SCOPE, DEMO_SUBJECT, LIMITS } from '../policy.ts';
 import type { Params } from '../http/params.ts';
 import type { ClientRegistry, RegisteredClient } from '../stores/clients.ts';
 import { CODE_CHALLENGE_METHOD, isS256Challenge } from './pkce.ts';
+import { redirectUriMatches } from './redirect-uri-match.ts';
 import { isAcceptableResource, isServedResource } from './resource.ts';
 import { areKnownScopes, grantableScopes, parseScope } from './scope.ts';
 
@@ -38,13 +40,20 @@ export type AuthorizationCheck =
     | { verdict: 'error-redirect'; client: RegisteredClient; redirectUri: string; state: string | undefined; error: RedirectError; description: string }
     | { verdict: 'consent'; request: AuthorizationRequest };
 
-/** `servedResources`: the `--resource` allow-list (empty: every acceptable resource). */
-export function checkAuthorizationRequest(params: Params, clients: ClientRegistry, servedResources: readonly string[]): AuthorizationCheck {
+export interface AuthorizationPolicy {
+    /** `--resource`: the allow-list (empty: every acceptable resource). */
+    servedResources: readonly string[];
+    /** `--loopback-any-port`: a loopback redirect_uri may differ from the registered one in its port (RFC 8252 §7.3). */
+    loopbackAnyPort: boolean;
+}
+
+export function checkAuthorizationRequest(params: Params, clients: ClientRegistry, policy: AuthorizationPolicy): AuthorizationCheck {
+    const { servedResources } = policy;
     // Input that does not decode cannot be trusted to name the right client or redirect URI.
     if (params.malformed) return errorPage('invalid_request', undefined);
     const client = identifyClient(params, clients);
     if (typeof client === 'string') return errorPage(client, undefined);
-    const redirect = resolveRedirectUri(params, client);
+    const redirect = resolveRedirectUri(params, client, policy.loopbackAnyPort);
     if (typeof redirect === 'string') return errorPage(redirect, client);
 
     const state = returnableState(params);
@@ -116,13 +125,14 @@ function identifyClient(params: Params, clients: ClientRegistry): RegisteredClie
     return (clientId !== undefined && clients.find(clientId)) || 'invalid_client';
 }
 
-// RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: exact string comparison against the registered URIs;
-// redirect_uri may be omitted only when exactly one is registered.
-function resolveRedirectUri(params: Params, client: RegisteredClient): { uri: string; sent: boolean } | PageError {
+// RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: exact string comparison against the registered URIs (RFC 8252 §7.3 with
+// --loopback-any-port); redirect_uri may be omitted only when exactly one is registered. The URI used is the one sent.
+function resolveRedirectUri(params: Params, client: RegisteredClient, loopbackAnyPort: boolean): { uri: string; sent: boolean } | PageError {
     if (params.isRepeated('redirect_uri')) return 'invalid_redirect_uri';
     const sent = params.get('redirect_uri');
     if (sent === undefined) return client.redirectUris.length === 1 ? { uri: client.redirectUris[0], sent: false } : 'invalid_redirect_uri';
-    return client.redirectUris.includes(sent) ? { uri: sent, sent: true } : 'invalid_redirect_uri';
+    const registered = client.redirectUris.some((uri) => redirectUriMatches(sent, uri, loopbackAnyPort));
+    return registered ? { uri: sent, sent: true } : 'invalid_redirect_uri';
 }
 
 /** The state to echo on the redirect: only a single value of bounded length is ever sent back. */

@@ -5,6 +5,10 @@
  * refuses anything it would have to guess about. It registers public clients
  * only (token_endpoint_auth_method "none", PKCE instead of a secret), with
  * the authorization_code and refresh_token grants and the code response type.
+ * A client that asks for a secret method (`client_secret_post`,
+ * `client_secret_basic`) is registered as the public client it is instead:
+ * RFC 7591 §3.2.1 lets the server replace requested values, the response
+ * says `none`, and no secret is ever issued. Any other method is refused.
  * Fields it does not know are ignored, as RFC 7591 §2 allows.
  */
 import { LIMITS } from '../policy.ts';
@@ -12,13 +16,21 @@ import { redirectUriProblem } from './redirect-uri.ts';
 
 export type RegistrationError = 'invalid_redirect_uri' | 'invalid_client_metadata';
 
+/** Secret-based token endpoint methods (RFC 7591 §2) this AS answers with "none" rather than refuse. */
+export const SECRET_AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
+
+export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number];
+
 export type ClientMetadataCheck =
-    | { ok: true; clientName: string | undefined; redirectUris: string[] }
+    | { ok: true; clientName: string | undefined; redirectUris: string[]; replacedAuthMethod: SecretAuthMethod | undefined }
     | { ok: false; error: RegistrationError; description: string };
 
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
 export const SUPPORTED_RESPONSE_TYPES = ['code'] as const;
 export const SUPPORTED_AUTH_METHODS = ['none'] as const;
+
+/** The refusal of an auth method this AS neither supports nor replaces; it names the fix. */
+export const AUTH_METHOD_REFUSAL = 'register with token_endpoint_auth_method none; this AS issues no client secrets';
 
 /** Checks a parsed JSON registration body; `body` is whatever the client sent. */
 export function checkClientMetadata(body: unknown): ClientMetadataCheck {
@@ -32,7 +44,12 @@ export function checkClientMetadata(body: unknown): ClientMetadataCheck {
         authMethodProblem(body.token_endpoint_auth_method) ??
         scopeProblem(body.scope);
     if (metadataProblem) return refuse('invalid_client_metadata', metadataProblem);
-    return { ok: true, clientName: body.client_name as string | undefined, redirectUris: body.redirect_uris as string[] };
+    return {
+        ok: true,
+        clientName: body.client_name as string | undefined,
+        redirectUris: body.redirect_uris as string[],
+        replacedAuthMethod: replacedAuthMethod(body.token_endpoint_auth_method)
+    };
 }
 
 function refuse(error: RegistrationError, description: string): ClientMetadataCheck {
@@ -86,8 +103,13 @@ function listProblem(value: unknown, supported: readonly string[], field: string
 
 // RFC 7591 §2: this AS registers public clients only; PKCE protects their codes (RFC 7636).
 function authMethodProblem(value: unknown): string | undefined {
-    if (value === undefined || value === 'none') return undefined;
-    return 'token_endpoint_auth_method must be "none": this server registers public clients only';
+    if (value === undefined || value === 'none' || replacedAuthMethod(value) !== undefined) return undefined;
+    return AUTH_METHOD_REFUSAL;
+}
+
+// RFC 7591 §3.2.1: the server may replace a requested value; a secret method becomes "none", and no secret is issued.
+function replacedAuthMethod(value: unknown): SecretAuthMethod | undefined {
+    return SECRET_AUTH_METHODS.find((method) => method === value);
 }
 
 // RFC 7591 §2: scope is a string; the AS decides per authorization request, so the value is not kept.

@@ -27,7 +27,8 @@
  */
 import { LIMITS } from '../policy.ts';
 
-const LOOPBACK_LITERALS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+/** The loopback hosts a redirect URI may name, as the URL parser spells them. */
+export const LOOPBACK_LITERALS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** Parameters the AS itself puts on the callback (RFC 6749 §4.1.2, §4.1.2.1; RFC 9207 §2). */
 const AUTHORIZATION_RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri'];

@@ -18,21 +18,21 @@ const PRM = 'http://127.0.0.1:9/.well-known/oauth-protected-resource/mcp';
 
 describe('challenges', () => {
     it('401 without a token carries no error code', () => {
-        expect(authenticationChallenge(PRM, false)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read"`);
+        expect(authenticationChallenge(PRM, 'files:read', false)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read"`);
     });
     it('401 with a bad token says invalid_token', () => {
-        expect(authenticationChallenge(PRM, true)).toBe(`Bearer error="invalid_token", resource_metadata="${PRM}", scope="files:read"`);
+        expect(authenticationChallenge(PRM, 'files:read', true)).toBe(`Bearer error="invalid_token", resource_metadata="${PRM}", scope="files:read"`);
     });
     it('400 for a malformed Authorization header says invalid_request', () => {
-        expect(malformedRequestChallenge(PRM)).toBe(`Bearer error="invalid_request", resource_metadata="${PRM}", scope="files:read"`);
+        expect(malformedRequestChallenge(PRM, 'files:read')).toBe(`Bearer error="invalid_request", resource_metadata="${PRM}", scope="files:read"`);
     });
     it('with DPoP: offers both schemes, names algs, reports a DPoP failure under DPoP (RFC 9449 §7.1)', () => {
         const dpop = { algs: 'ES256 PS256', required: false };
-        expect(authenticationChallenge(PRM, false, dpop)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read", DPoP algs="ES256 PS256"`);
-        expect(authenticationChallenge(PRM, true, { ...dpop, error: 'invalid_dpop_proof' })).toBe(
+        expect(authenticationChallenge(PRM, 'files:read', false, dpop)).toBe(`Bearer resource_metadata="${PRM}", scope="files:read", DPoP algs="ES256 PS256"`);
+        expect(authenticationChallenge(PRM, 'files:read', true, { ...dpop, error: 'invalid_dpop_proof' })).toBe(
             `DPoP error="invalid_dpop_proof", algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`
         );
-        expect(authenticationChallenge(PRM, false, { ...dpop, required: true })).toBe(`DPoP algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`);
+        expect(authenticationChallenge(PRM, 'files:read', false, { ...dpop, required: true })).toBe(`DPoP algs="ES256 PS256", resource_metadata="${PRM}", scope="files:read"`);
     });
 });
 
