@@ -7,14 +7,17 @@
  * the person is Chromium itself (not MATRIX_BROWSER): the Inspector's OAuth runs in the page, so its consent page
  * and callback must be in the same browser.
  *
- * Followed: the Inspector's README.md (`--web`, the printed URL with its API token) and docs/environment-variables.md
- * (CLIENT_PORT, MCP_SANDBOX_PORT, MCP_APP_ORIGIN_PORT, MCP_AUTO_OPEN_ENABLED, MCP_STORAGE_DIR); its UI as it
- * draws itself. The host's choices: state in a temporary HOME; the call retried once after a step-up, as the
- * Inspector asks the person to; a second "Additional permissions required" for the same call is where a person
- * stops. The Inspector takes no fetch from a host; the exchanges its own
- * network log records (its page posts them to its backend's /api/log) go to MATRIX_FETCH_LOG instead. A rewritten or removed `iss` (SCRIPTED_BROWSER_ISS, as e2e/scripted-browser.ts
- * reads it) is applied to the AS's redirect to the callback, by answering the consent decision with the redirect
- * changed — the person's browser delivering a tampered authorization response.
+ * Followed: the Inspector's README.md (`--web`, the printed URL with its API token) and its
+ * docs/environment-variables.md (CLIENT_PORT, MCP_SANDBOX_PORT, MCP_APP_ORIGIN_PORT, MCP_AUTO_OPEN_ENABLED,
+ * MCP_STORAGE_DIR); its UI as it draws itself. The host's choices: state in a temporary HOME; the Inspector and
+ * Chromium started before the plan, as a developer has them open before connecting; the call run again once
+ * after a step-up or a sign-in, as the Inspector asks the person to; a second "Additional permissions required"
+ * for the same call is where a person stops.
+ *
+ * The Inspector takes no fetch from a host; the exchanges its own network log records (its page posts them to
+ * its backend's /api/log) go to MATRIX_FETCH_LOG instead. A rewritten or removed `iss` (SCRIPTED_BROWSER_ISS,
+ * SCRIPTED_BROWSER_DROP_ISS=1, as e2e/scripted-browser.ts reads them) is applied by answering the consent
+ * decision with its redirect to the callback changed: the person's browser delivering a tampered response.
  *
  * @client MCP Inspector
  * @packages @modelcontextprotocol/inspector@2.12.0 playwright-core@1.65.1
@@ -100,14 +103,14 @@ async function startInspector(home: string): Promise<RunningInspector | 'port ta
     });
 }
 
-/** What SCRIPTED_BROWSER_ISS asks of the callback's `iss`: unchanged, replaced, or removed (an empty value). */
+/** What the person's browser does to the callback's `iss`, as e2e/scripted-browser.ts reads it from its environment. */
 function issTampering(): { kind: 'none' } | { kind: 'remove' } | { kind: 'replace'; iss: string } {
-    const value = process.env.SCRIPTED_BROWSER_ISS;
-    if (value === undefined) return { kind: 'none' };
-    return value === '' ? { kind: 'remove' } : { kind: 'replace', iss: value };
+    if (process.env.SCRIPTED_BROWSER_DROP_ISS === '1') return { kind: 'remove' };
+    const rewrite = process.env.SCRIPTED_BROWSER_ISS;
+    return rewrite ? { kind: 'replace', iss: rewrite } : { kind: 'none' };
 }
 
-/** Answers the consent decision with its redirect to the callback changed as SCRIPTED_BROWSER_ISS asks. */
+/** Answers the consent decision with its redirect to the callback's `iss` changed as the person's settings ask. */
 async function tamperWithCallback(route: Route): Promise<void> {
     const tampering = issTampering();
     const response = await route.fetch({ maxRedirects: 0 });
@@ -170,24 +173,33 @@ class InspectorHost implements Host {
     private inspector: RunningInspector | undefined;
     private context: BrowserContext | undefined;
     private page!: Page;
+    private startFailure: Error | undefined;
 
     private get inspectorOrigin(): string {
         return new URL(this.inspector!.url).origin;
     }
 
-    async connect(): Promise<void> {
-        for (let attempt = 0; attempt < 3 && !this.inspector; attempt++) {
-            const started = await startInspector(this.home);
-            if (started !== 'port taken') this.inspector = started;
+    /** The Inspector running and Chromium open, before the plan; what went wrong is `connect`'s error. */
+    async start(): Promise<void> {
+        try {
+            for (let attempt = 0; attempt < 3 && !this.inspector; attempt++) {
+                const started = await startInspector(this.home);
+                if (started !== 'port taken') this.inspector = started;
+            }
+            if (!this.inspector) throw new Error('the Inspector found its port taken three times in a row');
+            this.context = await chromium.launchPersistentContext(join(this.home, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 } });
+            this.page = this.context.pages()[0] ?? (await this.context.newPage());
+            this.page.setDefaultTimeout(SCREEN_TIMEOUT_MS);
+            recordInspectorFetches(this.page);
+            // The consent form posts to the AS's /authorize/decision, which redirects to the Inspector's callback.
+            await this.context.route((url) => url.pathname === '/authorize/decision', tamperWithCallback);
+        } catch (error) {
+            this.startFailure = error instanceof Error ? error : new Error(String(error));
         }
-        if (!this.inspector) throw new Error('the Inspector found its port taken three times in a row');
-        this.context = await chromium.launchPersistentContext(join(this.home, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 } });
-        this.page = this.context.pages()[0] ?? (await this.context.newPage());
-        this.page.setDefaultTimeout(SCREEN_TIMEOUT_MS);
-        recordInspectorFetches(this.page);
-        // The consent form posts to the AS's /authorize/decision, which redirects to the Inspector's callback.
-        await this.context.route((url) => url.pathname === '/authorize/decision', tamperWithCallback);
+    }
 
+    async connect(): Promise<void> {
+        if (this.startFailure || !this.inspector) throw this.startFailure ?? new Error('the Inspector was not started');
         await this.page.goto(this.inspector.url);
         // Mantine draws the switch's track over the input, so a person clicks the track.
         await this.page.getByRole('switch', { name: /^Connect or disconnect/ }).check({ force: true });
@@ -325,4 +337,6 @@ class InspectorHost implements Host {
     }
 }
 
-await runPlan(new InspectorHost());
+const host = new InspectorHost();
+await host.start();
+await runPlan(host);
