@@ -18,6 +18,7 @@
  * its backend's /api/log) go to MATRIX_FETCH_LOG instead. A rewritten or removed `iss` (SCRIPTED_BROWSER_ISS,
  * SCRIPTED_BROWSER_DROP_ISS=1, as e2e/scripted-browser.ts reads them) is applied by answering the consent
  * decision with its redirect to the callback changed: the person's browser delivering a tampered response.
+ * What Chromium did at the AS is written to SCRIPTED_BROWSER_LOG as the scripted browser writes its visits.
  *
  * @client MCP Inspector
  * @packages @modelcontextprotocol/inspector@2.12.0 playwright-core@1.65.1
@@ -110,16 +111,76 @@ function issTampering(): { kind: 'none' } | { kind: 'remove' } | { kind: 'replac
     return rewrite ? { kind: 'replace', iss: rewrite } : { kind: 'none' };
 }
 
-/** Answers the consent decision with its redirect to the callback's `iss` changed as the person's settings ask. */
-async function tamperWithCallback(route: Route): Promise<void> {
-    const tampering = issTampering();
-    const response = await route.fetch({ maxRedirects: 0 });
-    const location = response.headers()['location'];
-    if (tampering.kind === 'none' || !location) return route.fulfill({ response });
-    const callback = new URL(location);
-    if (tampering.kind === 'remove') callback.searchParams.delete('iss');
-    else callback.searchParams.set('iss', tampering.iss);
-    await route.fulfill({ response, headers: { ...response.headers(), location: callback.href } });
+/**
+ * What Chromium, the person here, did at the AS: one line per consent page in SCRIPTED_BROWSER_LOG, shaped as
+ * e2e/scripted-browser.ts's BrowserVisit (the authorization URL, the consent page's and the decision's status,
+ * the callback URL with its code replaced, the `iss` delivered, the callback's status). Codes are never written.
+ */
+interface Visit {
+    authorizeUrl: string;
+    consentStatus: number;
+    decisionStatus?: number;
+    callbackUrl?: string;
+    deliveredIss?: string | null;
+    callbackStatus?: number;
+    problem?: string;
+}
+
+class PersonAtChromium {
+    private visit: Visit | undefined;
+    private readonly log = process.env.SCRIPTED_BROWSER_LOG;
+
+    constructor(context: BrowserContext, asksConsent: (url: URL) => boolean) {
+        context.on('response', (response) => {
+            const request = response.request();
+            if (!request.isNavigationRequest()) return;
+            const url = new URL(response.url());
+            if (asksConsent(url)) {
+                this.flush();
+                this.visit = { authorizeUrl: url.href, consentStatus: response.status() };
+            } else if (this.visit?.callbackUrl && `${url.origin}${url.pathname}` === this.visit.callbackUrl.split('?')[0]) {
+                this.visit.callbackStatus = response.status();
+                this.flush();
+            }
+        });
+    }
+
+    /** The consent decision: answered by the AS with `location`; `delivered` is where the browser went instead. */
+    decided(status: number, delivered: URL | undefined): void {
+        if (!this.visit) return;
+        this.visit.decisionStatus = status;
+        if (!delivered) return void (this.visit.problem = 'the decision was not answered with a redirect');
+        const recorded = new URL(delivered);
+        if (recorded.searchParams.has('code')) recorded.searchParams.set('code', '<code>');
+        this.visit.callbackUrl = recorded.href;
+        this.visit.deliveredIss = delivered.searchParams.get('iss');
+    }
+
+    flush(): void {
+        if (this.visit && this.log) appendFileSync(this.log, `${JSON.stringify(this.visit)}\n`);
+        this.visit = undefined;
+    }
+}
+
+/**
+ * Answers the consent decision with its redirect to the callback, `iss` changed as the person's settings ask, and
+ * tells the person's log where the browser went.
+ */
+function decideAs(person: PersonAtChromium): (route: Route) => Promise<void> {
+    return async (route) => {
+        const tampering = issTampering();
+        const response = await route.fetch({ maxRedirects: 0 });
+        const location = response.headers()['location'];
+        if (!location) {
+            person.decided(response.status(), undefined);
+            return route.fulfill({ response });
+        }
+        const callback = new URL(location);
+        if (tampering.kind === 'remove') callback.searchParams.delete('iss');
+        else if (tampering.kind === 'replace') callback.searchParams.set('iss', tampering.iss);
+        person.decided(response.status(), callback);
+        await route.fulfill({ response, headers: { ...response.headers(), location: callback.href } });
+    };
 }
 
 /** One exchange as the Inspector's page logs it to its backend (POST /api/log): what its fetch sent and got. */
@@ -174,6 +235,7 @@ class InspectorHost implements Host {
     private context: BrowserContext | undefined;
     private page!: Page;
     private startFailure: Error | undefined;
+    private person: PersonAtChromium | undefined;
 
     private get inspectorOrigin(): string {
         return new URL(this.inspector!.url).origin;
@@ -191,8 +253,9 @@ class InspectorHost implements Host {
             this.page = this.context.pages()[0] ?? (await this.context.newPage());
             this.page.setDefaultTimeout(SCREEN_TIMEOUT_MS);
             recordInspectorFetches(this.page);
+            this.person = new PersonAtChromium(this.context, (url) => this.atConsentPage(url));
             // The consent form posts to the AS's /authorize/decision, which redirects to the Inspector's callback.
-            await this.context.route((url) => url.pathname === '/authorize/decision', tamperWithCallback);
+            await this.context.route((url) => url.pathname === '/authorize/decision', decideAs(this.person));
         } catch (error) {
             this.startFailure = error instanceof Error ? error : new Error(String(error));
         }
@@ -331,6 +394,7 @@ class InspectorHost implements Host {
     }
 
     async close(): Promise<void> {
+        this.person?.flush();
         await this.context?.close().catch(() => undefined);
         this.inspector?.stop();
         rmSync(this.home, { recursive: true, force: true });
