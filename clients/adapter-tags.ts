@@ -10,7 +10,9 @@
  * Versions must be exact (`1.2.3`, not `^1.2.3`): the table names them, and a
  * table that must not change between runs cannot follow a range.
  */
-import { basename } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface AdapterTags {
     /** The file name without `.ts`: what `--client <id>` selects. */
@@ -49,4 +51,36 @@ export function parseAdapterTags(path: string, source: string): AdapterTags {
     const nodes = tagValues(comment, 'node');
     if (nodes.length > 1 || (nodes[0] !== undefined && !NODE_PIN.test(nodes[0]))) throw new AdapterTagError('@node takes one registry node package, e.g. node@22');
     return { id: basename(path).replace(/\.ts$/, ''), client, packages, ...(nodes[0] !== undefined && { node: nodes[0] }) };
+}
+
+/** The suite's own adapters. */
+export const ADAPTERS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'adapters');
+
+export interface Adapter {
+    path: string;
+    tags: AdapterTags;
+}
+
+/** Reads the adapter at `path`; an unreadable file or a bad tag is an AdapterTagError naming the file. */
+export function readAdapter(path: string): Adapter {
+    let source: string;
+    try {
+        source = readFileSync(path, 'utf8');
+    } catch {
+        throw new AdapterTagError(`cannot read the adapter ${path}`);
+    }
+    try {
+        return { path, tags: parseAdapterTags(path, source) };
+    } catch (error) {
+        if (error instanceof AdapterTagError) throw new AdapterTagError(`${path}: ${error.message}`);
+        throw error;
+    }
+}
+
+/** clients/adapters/*.ts, in id order: the table's rows. */
+export function ourAdapters(): Adapter[] {
+    return readdirSync(ADAPTERS_DIR)
+        .filter((name) => name.endsWith('.ts'))
+        .sort()
+        .map((name) => readAdapter(join(ADAPTERS_DIR, name)));
 }

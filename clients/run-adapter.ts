@@ -16,7 +16,7 @@ import { PROJECT_ROOT } from '../support/spawn.ts';
 import type { FetchRecord, RunEvidence, StepEvidence, Wire } from './evidence.ts';
 import { WRONG_ISS, type PersonBehaviour, type Scenario } from './scenarios.ts';
 import { startServers, type Servers } from './servers.ts';
-import { TSX_LOADER, type WorkFolder } from './work-folder.ts';
+import { TSX_LOADER } from './work-folder.ts';
 
 /** How long one step may take in the adapter (kit.ts's withTimeout): a client waiting for a callback that never comes. */
 export const STEP_TIMEOUT_MS = 30_000;
@@ -44,9 +44,9 @@ function readJsonLines<T>(path: string): T[] {
     return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as T) : [];
 }
 
-/** Cuts every source at its current end: what arrived since the last cut is one stretch. */
+/** Cuts every source at its current end: what arrived since the last cut (or since the run began) is one stretch. */
 function wireCutter(servers: Servers, fetchLog: string, visitLog: string): () => Wire {
-    const seen = { as: 0, rs: 0, fetch: 0, visits: 0 };
+    const seen = { as: servers.asLines().length, rs: servers.rsLines().length, fetch: 0, visits: 0 };
     return () => {
         const as = servers.asLines();
         const rs = servers.rsLines();
@@ -64,12 +64,23 @@ interface StepLine {
     error?: string;
 }
 
-export async function runScenario(work: WorkFolder, scenario: Scenario): Promise<RunEvidence> {
+/** How to start the adapter: the Node it runs on, and its copy inside its work folder. */
+export interface AdapterProcess {
+    node: string;
+    cwd: string;
+    entry: string;
+}
+
+/**
+ * Runs `scenario` against `shared` servers (started with the scenario's flags and used by earlier runs of the
+ * same client: their log lines before this run are not this run's), or against servers of its own.
+ */
+export async function runScenario(adapter: AdapterProcess, scenario: Scenario, shared?: Servers): Promise<RunEvidence> {
     const dir = mkdtempSync(join(tmpdir(), `matrix-${scenario.id}-`));
     const fetchLog = join(dir, 'fetch.jsonl');
     const visitLog = join(dir, 'visits.jsonl');
     const browser = writeBrowserScript(dir);
-    const servers = await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs });
+    const servers = shared ?? (await startServers({ asArgs: scenario.asArgs, rsArgs: scenario.rsArgs }));
     try {
         const cut = wireCutter(servers, fetchLog, visitLog);
         const { SCRIPTED_BROWSER_ISS: _rewrite, SCRIPTED_BROWSER_DROP_ISS: _drop, ...inherited } = process.env;
@@ -84,12 +95,14 @@ export async function runScenario(work: WorkFolder, scenario: Scenario): Promise
             MATRIX_PLAN: scenario.plan.join(','),
             MATRIX_FETCH_LOG: fetchLog,
             MATRIX_STEP_ACK: '1',
+            // Node ≥ 22.1 keeps the libraries' compiled code here from one run to the next (Node 20 ignores it).
+            NODE_COMPILE_CACHE: join(adapter.cwd, '..', '.node-compile-cache'),
             MATRIX_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
             MATRIX_CALLBACK_PORT: String(await freeLoopbackPort()),
             SCRIPTED_BROWSER_LOG: visitLog,
             ...personEnvironment(scenario.person)
         };
-        const child = spawn(work.node, ['--import', TSX_LOADER, work.entry], { cwd: work.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(adapter.node, ['--import', TSX_LOADER, adapter.entry], { cwd: adapter.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
         child.stdin.on('error', () => undefined);
         const stderr: string[] = [];
         createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
@@ -118,11 +131,10 @@ export async function runScenario(work: WorkFolder, scenario: Scenario): Promise
         const end = await exit;
         clearTimeout(killer);
         await sleep(SETTLE_MS);
-        await servers.stop();
         const after = cut();
         return { scenario: scenario.id, steps, after, end: end === 'exited with -1' ? 'killed at the run timeout' : end, stderrTail: stderr.slice(-5) };
     } finally {
-        await servers.stop();
+        if (!shared) await servers.stop();
         rmSync(dir, { recursive: true, force: true });
     }
 }

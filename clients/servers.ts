@@ -26,6 +26,8 @@ export interface Servers {
 }
 
 const START_ATTEMPTS = 3;
+/** On a busy machine (CI's two cores, two clients at a time) a start can take many seconds; it is not a finding. */
+const READY_TIMEOUT_MS = 60_000;
 
 const logLines = (server: RunningServer) => server.stdout.filter((line) => line !== '' && parseReadyLine(line) === undefined);
 
@@ -34,10 +36,10 @@ export async function startServers(flags: ServerFlags): Promise<Servers> {
         const rsPort = await freeLoopbackPort();
         const mcpUrl = `http://${LOOPBACK_HOST}:${rsPort}/mcp`;
         const asArgs = ['--resource', mcpUrl, ...flags.asArgs];
-        const first = await startServer('demo-as/main.ts', ['--port', '0', ...asArgs]);
+        const first = await startServer('demo-as/main.ts', ['--port', '0', ...asArgs], { readyTimeoutMs: READY_TIMEOUT_MS });
         let rs: RunningServer;
         try {
-            rs = await startServer('demo-rs/main.ts', ['--port', String(rsPort), '--issuer', first.origin, ...flags.rsArgs]);
+            rs = await startServer('demo-rs/main.ts', ['--port', String(rsPort), '--issuer', first.origin, ...flags.rsArgs], { readyTimeoutMs: READY_TIMEOUT_MS });
         } catch (error) {
             await first.stop();
             if (attempt === START_ATTEMPTS) throw error;
@@ -51,7 +53,7 @@ export async function startServers(flags: ServerFlags): Promise<Servers> {
             rsLines: () => logLines(rs).filter((line) => line.startsWith('call ')),
             restartAs: async () => {
                 await incarnations.at(-1)!.stop();
-                incarnations.push(await startServer('demo-as/main.ts', ['--port', port, ...asArgs]));
+                incarnations.push(await startServer('demo-as/main.ts', ['--port', port, ...asArgs], { readyTimeoutMs: READY_TIMEOUT_MS }));
             },
             stop: async () => {
                 await Promise.all([rs.stop(), incarnations.at(-1)!.stop()]);

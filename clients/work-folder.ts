@@ -6,12 +6,13 @@
  *
  * The folder is keyed by the adapter's id, packages and Node, so it is
  * installed once and reinstalled only when a pin changes. The adapter and
- * clients/kit.ts are copied in on every run (they are the repository's
- * current text); the adapter is then run with the project's tsx as loader.
+ * clients/kit.ts are copied in afresh by every runner (they are the
+ * repository's current text); the adapter is then run with the project's
+ * tsx as loader.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,12 +29,18 @@ export const TSX_LOADER = import.meta.resolve('tsx');
 export const WORK_ROOT = process.env.CLIENTS_WORK_DIR ?? join(homedir(), '.cache', 'scoped-tools-clients');
 
 export interface WorkFolder {
+    /** Holds the pinned packages' node_modules. */
     dir: string;
-    /** `<dir>/adapters/<id>.ts` */
-    entry: string;
     /** The Node binary the adapter runs on, and its version. */
     node: string;
     nodeVersion: string;
+}
+
+export interface AdapterCopy {
+    /** Inside the work folder: `adapters/<id>.ts` and `kit.ts`. */
+    dir: string;
+    entry: string;
+    remove(): void;
 }
 
 const INSTALL_TIMEOUT_MS = 600_000;
@@ -47,22 +54,32 @@ function lastLines(text: string, count: number): string {
     return text.trim().split('\n').slice(-count).join(' | ');
 }
 
-/** `npm install`s the pinned packages unless this exact set is already there. */
+/**
+ * `npm install`s the pinned packages unless this exact set is already there. The install happens in a
+ * folder of its own, renamed into place when complete, so a run that starts meanwhile (another runner on the
+ * same machine) never sees half an install.
+ */
 async function install(dir: string, tags: AdapterTags): Promise<void> {
-    const done = join(dir, '.installed');
-    if (existsSync(done)) return;
-    mkdirSync(dir, { recursive: true });
+    if (existsSync(join(dir, '.installed'))) return;
+    mkdirSync(WORK_ROOT, { recursive: true });
+    const staging = mkdtempSync(`${dir}.installing-`);
     const dependencies = Object.fromEntries(tags.packages.map((pkg) => {
         const at = pkg.lastIndexOf('@');
         return [pkg.slice(0, at), pkg.slice(at + 1)];
     }));
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', dependencies }, null, 2)}\n`);
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }).catch(
+    writeFileSync(join(staging, 'package.json'), `${JSON.stringify({ private: true, type: 'module', dependencies }, null, 2)}\n`);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }).catch(
         (error: Error & { stderr?: string }) => {
+            rmSync(staging, { recursive: true, force: true });
             throw new Error(`npm install of ${tags.packages.join(' ')} for ${tags.id} failed: ${lastLines(error.stderr ?? error.message, 3)}`);
         }
     );
-    writeFileSync(done, `${tags.packages.join('\n')}\n`);
+    writeFileSync(join(staging, '.installed'), `${tags.packages.join('\n')}\n`);
+    try {
+        renameSync(staging, dir);
+    } catch {
+        rmSync(staging, { recursive: true, force: true }); // another runner finished the same install first
+    }
 }
 
 /** The registry's `node` package (e.g. node@22), fetched by npx into its cache: its binary and version. */
@@ -77,14 +94,24 @@ async function fetchNode(nodePkg: string, cwd: string): Promise<{ node: string; 
     return { node, nodeVersion };
 }
 
-/** Installs (once) and refreshes the work folder of the adapter at `adapterPath`. */
-export async function prepareWorkFolder(adapterPath: string, tags: AdapterTags): Promise<WorkFolder> {
+/** Installs (once) the work folder of the adapter described by `tags`, and finds the Node it runs on. */
+export async function prepareWorkFolder(tags: AdapterTags): Promise<WorkFolder> {
     const dir = folderFor(tags);
     await install(dir, tags);
-    mkdirSync(join(dir, 'adapters'), { recursive: true });
+    const runtime = tags.node ? await fetchNode(tags.node, dir) : { node: process.execPath, nodeVersion: process.version };
+    return { dir, ...runtime };
+}
+
+/**
+ * Copies the adapter and clients/kit.ts into a fresh folder inside the work folder — `<copy>/adapters/<id>.ts`
+ * and `<copy>/kit.ts` — whose imports resolve to the work folder's packages (Node looks up the parent
+ * folders' node_modules). A copy per runner, so two runners with different adapter texts never share one.
+ */
+export function copyAdapter(work: WorkFolder, adapterPath: string, tags: AdapterTags): AdapterCopy {
+    const dir = mkdtempSync(join(work.dir, 'run-'));
+    mkdirSync(join(dir, 'adapters'));
     const entry = join(dir, 'adapters', `${tags.id}.ts`);
     copyFileSync(adapterPath, entry);
     copyFileSync(KIT, join(dir, 'kit.ts'));
-    const runtime = tags.node ? await fetchNode(tags.node, dir) : { node: process.execPath, nodeVersion: process.version };
-    return { dir, entry, ...runtime };
+    return { dir, entry, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

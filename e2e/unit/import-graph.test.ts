@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../support/spawn.ts';
 
-const FOLDERS = ['demo-as', 'demo-rs', 'demo-client', 'support', 'scripts', 'examples', 'real-as', 'conformance'];
+const FOLDERS = ['demo-as', 'demo-rs', 'demo-client', 'support', 'scripts', 'examples', 'real-as', 'conformance', 'clients'];
 
 function sourceFiles(folder: string): string[] {
     return readdirSync(join(PROJECT_ROOT, folder), { recursive: true, encoding: 'utf8' })
