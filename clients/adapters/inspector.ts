@@ -25,15 +25,22 @@
  * @node node@26
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { matrix, runPlan, type FetchRecord, type Host } from '../kit.ts';
 
-const INSPECTOR_BIN = fileURLToPath(new URL('../node_modules/.bin/mcp-inspector', import.meta.url));
+/** `name` as the work folder installed it: its node_modules/.bin, found as Node finds packages (up from here). */
+function installedBin(name: string): string {
+    for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate)) return candidate;
+        if (dirname(dir) === dir) throw new Error(`${name} is not installed in the adapter's work folder`);
+    }
+}
 /** Debian's Chromium, with the flags that work on a machine with no GPU and no sandbox (as e2e/chromium.ts). */
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -62,7 +69,7 @@ interface RunningInspector {
 
 /** Starts the web UI as `mcp-inspector --web` on a free port; resolves with the URL its banner prints. */
 async function startInspector(home: string): Promise<RunningInspector | 'port taken'> {
-    const child: ChildProcess = spawn(process.execPath, [INSPECTOR_BIN, '--web', '--transport', 'http', '--server-url', matrix.serverUrl], {
+    const child: ChildProcess = spawn(process.execPath, [installedBin('mcp-inspector'), '--web', '--transport', 'http', '--server-url', matrix.serverUrl], {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {

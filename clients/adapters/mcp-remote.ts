@@ -16,16 +16,22 @@
  * @client mcp-remote
  * @packages mcp-remote@0.15.1 @modelcontextprotocol/client@2.4.0
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { matrix, runPlan, type Host } from '../kit.ts';
 
-/** mcp-remote as the work folder installed it. */
-const MCP_REMOTE_BIN = fileURLToPath(new URL('../node_modules/.bin/mcp-remote', import.meta.url));
+/** `name` as the work folder installed it: its node_modules/.bin, found as Node finds packages (up from here). */
+function installedBin(name: string): string {
+    for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate)) return candidate;
+        if (dirname(dir) === dir) throw new Error(`${name} is not installed in the adapter's work folder`);
+    }
+}
 
 /** The person's own settings travel with the browser program, not with the host: pass them through. */
 function personEnvironment(): Record<string, string> {
@@ -49,7 +55,7 @@ class McpRemoteHost implements Host {
     async connect(): Promise<void> {
         const transport = new StdioClientTransport({
             command: process.execPath,
-            args: [MCP_REMOTE_BIN, matrix.serverUrl],
+            args: [installedBin('mcp-remote'), matrix.serverUrl],
             // getDefaultEnvironment() carries no DISPLAY: `open` falls back to $BROWSER, as on a headless machine.
             env: { ...getDefaultEnvironment(), ...personEnvironment(), BROWSER: browserCommand(), MCP_REMOTE_CONFIG_DIR: this.configDir },
             // mcp-remote narrates its authorization on stderr; the runner keeps the adapter's stderr.
