@@ -139,8 +139,12 @@ export function deriveStepUp(step: StepEvidence | undefined, tool: string): Cell
     return bad(`asked ${what}; did not retry the call`);
 }
 
-/** The purge: files:admin is never granted (demo-as policy), so only a retry cap ends it. */
-export function derivePurge(step: StepEvidence | undefined): Cell {
+/**
+ * The purge: files:admin is never granted (demo-as policy), so only a retry cap ends it. `held` is the scope of
+ * the last token the client was issued before the purge: asking for less than that at a step-up loses scopes the
+ * user already granted (a client that narrows its request).
+ */
+export function derivePurge(step: StepEvidence | undefined, held: string[] = []): Cell {
     if (!step) return NOT_RUN;
     const statuses = toolStatuses(step, 'purge-files');
     if (statuses.length === 0) return bad('not called');
@@ -148,9 +152,20 @@ export function derivePurge(step: StepEvidence | undefined): Cell {
     const asked = consented(step);
     if (asked.length === 0) return neutral(tokenRequests(step, 'refresh_token').length > 0 ? 'refreshed, then stopped' : 'no re-authorization after 403');
     if (timedOut(step) || asked.length > 3) return bad(`asked ${asked.length > 3 ? 'more than 3 times' : times(asked.length)}, never stopped (no retry cap)`);
+    const narrowed = asked.find((event) => held.some((scope) => !scopeWords(event).includes(scope)));
+    if (narrowed) return bad(`asked ${code(narrowed.scope ?? '')}, less than the ${code(held.join(' '))} it held: loses a granted scope`);
     const words = scopeWords(asked[0]);
     const what = words.includes('files:read') && words.includes('files:write') ? 'the union with `files:admin`' : code(asked[0]!.scope ?? '');
+    if (callbackClosed(step)) return neutral(`asked ${what}; callback listener closed, so no retry cap was reached`);
     return ok(`asked ${what} ${times(asked.length)}, then stopped`);
+}
+
+/** The scope of the last token issued in `run` before its step `step` (AS log). */
+export function heldBefore(run: RunEvidence | undefined, step: string): string[] {
+    if (!run) return [];
+    const before = run.steps.slice(0, Math.max(0, run.steps.findIndex((entry) => entry.step === step)));
+    const issued = before.flatMap((entry) => asEvents(entry)).filter((event) => event.kind === 'token' && event.status === 200 && event.scope !== undefined);
+    return scopeWords(issued.at(-1));
 }
 
 // ─── Probes ───────────────────────────────────────────────────────────────────
@@ -249,7 +264,7 @@ export const COLUMNS: Column[] = [
     {
         heading: 'Purge (never granted)',
         meaning: '`purge-files` needs `files:admin`, which demo-as never grants: how often the client asked before it stopped (a retry cap), or that it never stopped',
-        derive: (runs) => derivePurge(storyStep(runs, 'call:purge-files'))
+        derive: (runs) => derivePurge(storyStep(runs, 'call:purge-files'), heldBefore(storyRun(runs), 'call:purge-files'))
     },
     {
         heading: '`iss` rewritten',

@@ -5,7 +5,7 @@
  * is derived from what the wire showed (cells.ts).
  *
  *   npm run clients                          every adapter; rewrites the table in docs/clients.md
- *   npm run clients -- --client <id>         one of ours (clients/adapters/<id>.ts); prints its row only
+ *   npm run clients -- --client <id>         one of ours (clients/adapters/<id>.ts; repeatable); prints its row only
  *   npm run clients -- --adapter <file.ts>   your own adapter (repeatable); prints its row only
  *   --evidence                               also print each run's evidence as JSON lines on stderr
  *   --jobs <n>                               clients run at a time (default 2)
@@ -16,9 +16,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandLineOrHelp } from '../support/usage.ts';
 import { AdapterTagError, ourAdapters, readAdapter, type Adapter } from './adapter-tags.ts';
 import { deriveRow } from './cells.ts';
+import { CLIENTS } from './command-line.ts';
 import type { RunEvidence } from './evidence.ts';
 import { runScenario } from './run-adapter.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
@@ -26,20 +27,12 @@ import { startServers, type Servers } from './servers.ts';
 import { renderGeneratedPart, renderMatrix, replaceGeneratedPart } from './table.ts';
 import { copyAdapter, prepareWorkFolder } from './work-folder.ts';
 
-const PROGRAM = 'clients';
+const PROGRAM = CLIENTS.program;
 const DOC = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'clients.md');
 
 function fail(message: string): never {
     process.stderr.write(`${PROGRAM}: ${message}\n`);
     process.exit(1);
-}
-
-function readCommandLine() {
-    try {
-        return parseArgs({ options: { client: { type: 'string' }, adapter: { type: 'string', multiple: true }, evidence: { type: 'boolean' }, jobs: { type: 'string' } }, strict: true }).values;
-    } catch (error) {
-        fail(error instanceof Error ? error.message.split('\n')[0]! : 'invalid arguments');
-    }
 }
 
 /** One line per run on stderr (and with --evidence, the run's evidence): progress, never part of the table. */
@@ -103,12 +96,13 @@ async function inPool<T, R>(items: T[], jobs: number, work: (item: T) => Promise
 }
 
 async function main(): Promise<void> {
-    const options = readCommandLine();
+    const options = parseCommandLineOrHelp(CLIENTS).values;
     const jobs = Number(options.jobs ?? 2);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) fail('--jobs must be a whole number from 1 to 8');
     const all = !options.adapter && !options.client;
-    const adapters = options.adapter ? options.adapter.map((path) => readAdapter(resolve(path))) : ourAdapters().filter((adapter) => all || adapter.tags.id === options.client);
-    if (adapters.length === 0) fail(`no adapter clients/adapters/${options.client}.ts`);
+    const adapters = options.adapter ? options.adapter.map((path) => readAdapter(resolve(path))) : ourAdapters().filter((adapter) => all || options.client?.includes(adapter.tags.id));
+    const missing = (options.client ?? []).filter((id) => !adapters.some((adapter) => adapter.tags.id === id));
+    if (missing.length > 0) fail(`no adapter clients/adapters/${missing[0]}.ts (see --help)`);
     const started = Date.now();
     const rows = await inPool(adapters, jobs, async (adapter) => deriveRow(await runClient(adapter, options.evidence ?? false)));
     const table = renderMatrix(adapters.map((adapter, index) => ({ tags: adapter.tags, cells: rows[index]! })));

@@ -4,6 +4,7 @@
  * (support/usage.ts). They live apart from the scripts, which start servers as
  * soon as they load, so that a test can read every table without running one.
  */
+import { CLIENTS } from '../clients/command-line.ts';
 import { CLIENT_FLAGS } from '../demo-client/options.ts';
 import { defineCommandLine } from '../support/usage.ts';
 import { AUTHORIZATION_SERVERS } from './demo-real-as.ts';
@@ -92,7 +93,8 @@ export const SCRIPT_COMMAND_LINES = {
     topology: TOPOLOGY,
     bench: BENCH,
     compare: COMPARE,
-    conformance: CONFORMANCE
+    conformance: CONFORMANCE,
+    clients: CLIENTS
 } as const;
 
 /** The scripts the docs run with tsx directly, by their path. */
