@@ -45,7 +45,7 @@ describe('cells from a recorded run of the SDK v2 client', () => {
             List: '✓ listed',
             'Write (step-up)': '✓ union `files:read files:write`',
             'List after write': '✓ listed',
-            'Purge (never granted)': '✓ asked the union with `files:admin` once, then stopped',
+            'Purge (never granted)': '✓ asked the union with `files:admin`, then stopped',
             '`iss` rewritten': '✓ refused, nothing redeemed',
             '`iss` removed': '✓ refused, nothing redeemed',
             'AS restarted': '✓ refresh refused, registered again',
@@ -99,6 +99,23 @@ describe('cells follow the wire, not the adapter', () => {
             purge.as = [...purge.as, ...purge.as, ...purge.as, ...purge.as];
         });
         expect(row(runs)['Purge (never granted)']).toBe('✗ asked more than 3 times, never stopped (no retry cap)');
+    });
+
+    it('a client that asks, at a step-up, for less than the token it holds loses a granted scope', () => {
+        const runs = edited(v2, 'story', (run) => {
+            const purge = stepNamed(run, 'call:purge-files');
+            purge.as = purge.as.map((line) => line.replace(/scope="[^"]*"/, 'scope="files:read"'));
+        });
+        expect(row(runs)['Purge (never granted)']).toBe('✗ asked `files:read`, less than the `files:read files:write` it held: loses a granted scope');
+    });
+
+    it('a client whose purge step-up found its callback listener closed never reached a retry cap', () => {
+        const runs = edited(v2, 'story', (run) => {
+            const purge = stepNamed(run, 'call:purge-files');
+            purge.as = purge.as.filter((line) => line.startsWith('authorize'));
+            purge.visits = purge.visits.map(({ callbackStatus: _status, callbackText: _text, ...visit }) => ({ ...visit, problem: CALLBACK_UNREACHABLE }));
+        });
+        expect(row(runs)['Purge (never granted)']).toBe('– asked the union with `files:admin`; callback listener closed, so no retry cap was reached');
     });
 
     it('a code redeemed after a rewritten iss is a failure, whatever the adapter reported', () => {
