@@ -5,7 +5,8 @@
  * openssl on the machine, so they are their own leg: `npm run test:topology`
  * (vitest.topology.config.ts). The tests with real software nobody here wrote,
  * fetched on first use (oidc-provider, better-auth, mcp-remote, the Inspector),
- * are another: `npm run test:real` (vitest.real.config.ts). .ci/run runs both
+ * are another: `npm run test:real` (vitest.real.config.ts), and the load tests
+ * a third: `npm run test:load` (vitest.load.config.ts). .ci/run runs each
  * after the main suite.
  */
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -22,13 +23,20 @@ export const REAL_SOFTWARE_TESTS = [
     'e2e/inspector-web.test.ts'
 ];
 
-/** What both legs share. */
+/**
+ * The load tests: fifty concurrent stories (no token crosses clients) and a flood of 100 000 registrations (the
+ * AS's state stays bounded). They hold the AS's and RS's bookkeeping to account under load, and take a third of
+ * the suite's time on two cores, so they are their own leg: `npm run test:load` (vitest.load.config.ts).
+ */
+export const LOAD_TESTS = ['e2e/load.test.ts', 'e2e/as-flood.test.ts'];
+
+/** What every leg shares. */
 export const PROCESS_TEST_SETTINGS = { testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: 2, pool: 'forks' } as const;
 
 export default defineConfig({
     test: {
         include: ['e2e/**/*.test.ts'],
-        exclude: [...configDefaults.exclude, TOPOLOGY_TESTS, ...REAL_SOFTWARE_TESTS],
+        exclude: [...configDefaults.exclude, TOPOLOGY_TESTS, ...REAL_SOFTWARE_TESTS, ...LOAD_TESTS],
         ...PROCESS_TEST_SETTINGS
     }
 });

@@ -162,6 +162,66 @@ export async function listenForCallbacks(path = '/callback', port = matrix.callb
     };
 }
 
+/** The text of an MCP tool result; a result the tool marked as an error rejects with that text. */
+export function toolResultText(result: object): string {
+    const { content, isError } = result as { content?: unknown; isError?: unknown };
+    const parts = Array.isArray(content) ? (content as Array<{ type?: string; text?: string }>) : [];
+    const text = parts.map((part) => part.text ?? `[${part.type ?? 'content'}]`).join('\n');
+    if (isError) throw new Error(`the tool answered with an error: ${text}`);
+    return text;
+}
+
+/**
+ * What the SDKs' own examples do around UnauthorizedError: run `attempt`; when the library says it sent the
+ * person to the authorization server, complete that authorization with `finish` and run `attempt` once more.
+ */
+export async function retryAfterAuthorization<T>(attempt: () => Promise<T>, sentToAuthorization: (error: unknown) => boolean, finish: () => Promise<void>): Promise<T> {
+    try {
+        return await attempt();
+    } catch (error) {
+        if (!sentToAuthorization(error)) throw error;
+        await finish();
+        return attempt();
+    }
+}
+
+/**
+ * What an in-memory OAuth client provider of the SDK (v1 and v2 alike) keeps — one registration, the tokens, the
+ * PKCE verifier — with the methods the SDK reads and writes them through. An adapter's provider extends it with
+ * its metadata and its redirect.
+ */
+export class MemoryCredentials<ClientInformation, Tokens> {
+    private client?: ClientInformation;
+    private stored?: Tokens;
+    private verifier?: string;
+
+    clientInformation(): ClientInformation | undefined {
+        return this.client;
+    }
+    saveClientInformation(information: ClientInformation): void {
+        this.client = information;
+    }
+    tokens(): Tokens | undefined {
+        return this.stored;
+    }
+    saveTokens(tokens: Tokens): void {
+        this.stored = tokens;
+    }
+    saveCodeVerifier(verifier: string): void {
+        this.verifier = verifier;
+    }
+    codeVerifier(): string {
+        if (!this.verifier) throw new Error('no PKCE verifier saved');
+        return this.verifier;
+    }
+    /** The SDK calls this when the AS no longer accepts what is kept (e.g. `invalid_client` after a restart). */
+    invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+        if (scope === 'all' || scope === 'client') this.client = undefined;
+        if (scope === 'all' || scope === 'tokens') this.stored = undefined;
+        if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
+    }
+}
+
 function say(line: Record<string, unknown>): void {
     process.stdout.write(`${JSON.stringify(line)}\n`);
 }

@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { matrix, runPlan, type Host } from '../kit.ts';
+import { matrix, runPlan, toolResultText, type Host } from '../kit.ts';
 
 /** `name` as the work folder installed it: its node_modules/.bin, found as Node finds packages (up from here). */
 function installedBin(name: string): string {
@@ -44,10 +44,6 @@ function browserCommand(): string {
     return browser;
 }
 
-function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
-    return (result.content as Array<{ type: string; text?: string }>).map((part) => part.text ?? '').join('\n');
-}
-
 class McpRemoteHost implements Host {
     private readonly configDir = mkdtempSync(join(tmpdir(), 'matrix-mcp-remote-'));
     private readonly client = new Client({ name: 'scoped-tools matrix desktop host', version: '1.0.0' });
@@ -66,9 +62,7 @@ class McpRemoteHost implements Host {
     }
 
     async callTool(name: string, args: Record<string, unknown>): Promise<string> {
-        const result = await this.client.callTool({ name, arguments: args });
-        if (result.isError) throw new Error(textOf(result));
-        return textOf(result);
+        return toolResultText(await this.client.callTool({ name, arguments: args }));
     }
 
     async close(): Promise<void> {

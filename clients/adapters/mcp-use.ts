@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MCPClient } from 'mcp-use/client';
 import { auth, NodeOAuthClientProvider, UnauthorizedError } from 'mcp-use/auth/node';
-import { matrix, openInBrowser, recordingFetch, runPlan, type Host } from '../kit.ts';
+import { matrix, openInBrowser, recordingFetch, runPlan, toolResultText, type Host } from '../kit.ts';
 
 const SERVER = 'story';
 const fetchFn = recordingFetch();
@@ -66,12 +66,6 @@ const client = new MCPClient();
 client.addServer(SERVER, { url: matrix.serverUrl, authProvider: provider, fetch: fetchFn });
 let session: Awaited<ReturnType<MCPClient['createSession']>> | undefined;
 
-function textOf(result: { content?: Array<{ type: string; text?: string }>; isError?: boolean }): string {
-    const text = (result.content ?? []).map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n');
-    if (result.isError) throw new Error(`the tool answered with an error: ${text}`);
-    return text;
-}
-
 const host: Host = {
     async connect() {
         try {
@@ -86,7 +80,7 @@ const host: Host = {
     },
     async callTool(name, args) {
         if (!session) throw new Error('not connected');
-        return textOf(await session.callTool(name, args));
+        return toolResultText(await session.callTool(name, args));
     },
     async close() {
         provider.dispose();

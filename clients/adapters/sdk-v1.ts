@@ -14,31 +14,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { listenForCallbacks, matrix, openInBrowser, recordingFetch, runPlan, type CallbackListener, type Host } from '../kit.ts';
+import { listenForCallbacks, matrix, MemoryCredentials, openInBrowser, recordingFetch, retryAfterAuthorization, runPlan, toolResultText, type CallbackListener, type Host } from '../kit.ts';
 
-class MemoryProvider implements OAuthClientProvider {
-    private client?: OAuthClientInformationMixed;
-    private stored?: OAuthTokens;
-    private verifier?: string;
-
-    constructor(readonly redirectUrl: string) {}
+class MemoryProvider extends MemoryCredentials<OAuthClientInformationMixed, OAuthTokens> implements OAuthClientProvider {
+    constructor(readonly redirectUrl: string) {
+        super();
+    }
 
     get clientMetadata(): OAuthClientMetadata {
         return { client_name: 'matrix: SDK v1', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-    }
-    clientInformation() { return this.client; }
-    saveClientInformation(information: OAuthClientInformationMixed) { this.client = information; }
-    tokens() { return this.stored; }
-    saveTokens(tokens: OAuthTokens) { this.stored = tokens; }
-    saveCodeVerifier(verifier: string) { this.verifier = verifier; }
-    codeVerifier() {
-        if (!this.verifier) throw new Error('no PKCE verifier saved');
-        return this.verifier;
-    }
-    invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
-        if (scope === 'all' || scope === 'client') this.client = undefined;
-        if (scope === 'all' || scope === 'tokens') this.stored = undefined;
-        if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
     }
     redirectToAuthorization(url: URL) { openInBrowser(url); }
 }
@@ -66,31 +50,14 @@ class SdkV1Host implements Host {
     async connect(): Promise<void> {
         this.listener = await listenForCallbacks();
         this.provider = new MemoryProvider(this.listener.redirectUrl);
-        try {
-            await this.open();
-        } catch (error) {
-            if (!(error instanceof UnauthorizedError)) throw error;
-            await this.finishAuthorization();
-            await this.open();
-        }
+        // A transport starts once: after the authorization, connect anew.
+        await retryAfterAuthorization(() => this.open(), (error) => error instanceof UnauthorizedError, () => this.finishAuthorization());
         await this.client.listTools();
     }
 
-    private async callOnce(name: string, args: Record<string, unknown>): Promise<string> {
-        const result = await this.client.callTool({ name, arguments: args });
-        const text = (result.content as Array<{ text?: string }>).map((part) => part.text ?? '').join('\n');
-        if (result.isError) throw new Error(`tool error: ${text}`);
-        return text;
-    }
-
     async callTool(name: string, args: Record<string, unknown>): Promise<string> {
-        try {
-            return await this.callOnce(name, args);
-        } catch (error) {
-            if (!(error instanceof UnauthorizedError)) throw error;
-            await this.finishAuthorization();
-            return this.callOnce(name, args);
-        }
+        const call = async () => toolResultText(await this.client.callTool({ name, arguments: args }));
+        return retryAfterAuthorization(call, (error) => error instanceof UnauthorizedError, () => this.finishAuthorization());
     }
 
     async close(): Promise<void> {
