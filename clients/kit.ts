@@ -44,7 +44,7 @@ function required(name: string): string {
 export const matrix = {
     serverUrl: required('MATRIX_SERVER_URL'),
     callbackPort: Number(process.env.MATRIX_CALLBACK_PORT ?? 0),
-    stepTimeoutMs: Number(process.env.MATRIX_STEP_TIMEOUT_MS ?? 45_000)
+    stepTimeoutMs: Number(process.env.MATRIX_STEP_TIMEOUT_MS ?? 30_000)
 };
 
 /** The arguments each tool is called with: the same for every client. */
