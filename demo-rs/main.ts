@@ -46,7 +46,6 @@ import { MCP_PATH, mcpRouteAfterAuthentication } from './mcp-route.ts';
 import { protectedResourceMetadata, serveProtectedResourceMetadata } from './metadata.ts';
 import { introspectionVerifier } from './introspection.ts';
 import { parseRsOptions, PROGRAM, type RsOptions } from './options.ts';
-import { RedisReplayStore } from './redis-replay-store.ts';
 import { jwtAccessTokenVerifier } from './token-verifier.ts';
 import { verifierByFormat } from './verifier-by-format.ts';
 
@@ -74,9 +73,13 @@ function allowedHosts(resource: URL): string[] {
     return loopback.includes(resource.hostname) ? loopback : [...loopback, resource.hostname];
 }
 
-/** RFC 9449 §11.1: where accepted proofs are remembered — this process, or the Redis every instance shares. */
-function replayStore(options: RsOptions): ReplayStore {
+/**
+ * RFC 9449 §11.1: where accepted proofs are remembered — this process, or the Redis every instance shares. The
+ * Redis client is loaded only for --replay-store: it costs a single instance half a second at every start.
+ */
+async function replayStore(options: RsOptions): Promise<ReplayStore> {
     if (!options.replayStore) return new DpopReplayMemory(options.dpopReplayMemory);
+    const { RedisReplayStore } = await import('./redis-replay-store.ts');
     return new RedisReplayStore(options.replayStore.href, (line) => process.stderr.write(`${PROGRAM}: ${line}\n`));
 }
 
@@ -109,8 +112,9 @@ const options = parseRsOptions();
 
 // The default resource URL contains the bound port, so the app is built once listening; no request can arrive before that.
 let app: express.Express | undefined;
+const replay = await replayStore(options);
 const { server, origin } = await listenOnPortFlag(PROGRAM, (req, res) => app?.(req, res), options.port);
 // RFC 9449 §4.3: with --resource-url, proofs name the public URL the client called, not the proxy's loopback one.
-app = resourceServer(origin, options, new DpopBinding(options.requireDpop, replayStore(options), options.resourceUrl?.origin));
+app = resourceServer(origin, options, new DpopBinding(options.requireDpop, replay, options.resourceUrl?.origin));
 exitCleanlyOnSignals(server);
 announceReady(origin);

@@ -18,7 +18,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../support/serve.ts';
 import { registerClient, type TestClient } from './as-flow.ts';
-import { runClient, startStack, tempDir, type Stack } from './stack.ts';
+import { AS_LOG_MARK, asLinesBetween, markAsLog, runClient, startStack, tempDir, type Stack } from './stack.ts';
 
 const SECRET = 'pre-registered-secret-7f3a9c';
 const work = tempDir('client-pre-registered-');
@@ -27,7 +27,7 @@ let port: number;
 let client: TestClient;
 const store = () => `${work.path}/${Math.random()}.json`;
 /** Registrations the AS logged other than the administrator's (its log is written in batches, so that one may come late). */
-const clientRegistrations = () => stack.as.stdout.filter((line) => line.startsWith('register ') && !line.includes(`client_id=${client.clientId} `));
+const clientRegistrations = () => stack.as.stdout.filter((line) => line.startsWith('register ') && !line.includes(`client_id=${client.clientId} `) && line !== AS_LOG_MARK);
 
 beforeAll(async () => {
     stack = await startStack();
@@ -69,14 +69,14 @@ describe('--client-id and --callback-port against demo-as', () => {
     });
 
     it('--client-issuer: a resource server whose authorization server is another gets nothing of the client', async () => {
-        const before = stack.as.stdout.length;
+        const before = await markAsLog(stack.as);
         const elsewhere = 'https://idp.example/realms/demo';
         const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--client-id', client.clientId, '--client-issuer', elsewhere, '--callback-port', String(port), '--store', store()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toBe(
             `demo-client: client "${client.clientId}" is registered at "${elsewhere}" (--client-issuer), but the resource server's authorization server is "${stack.as.origin}"; nothing was sent to it`
         );
-        expect(stack.as.stdout.slice(before).filter((line) => /^(authorize|token) /.test(line))).toEqual([]);
+        expect(asLinesBetween(stack.as, before, await markAsLog(stack.as)).filter((line) => /^(authorize|token) /.test(line))).toEqual([]);
     });
 
     it('a taken --callback-port is one line and a non-zero exit: no other port is tried', async () => {
@@ -93,14 +93,14 @@ describe('--client-id and --callback-port against demo-as', () => {
     });
 
     it('DEMO_CLIENT_SECRET for an AS that takes no client secret is one line, and the secret is sent nowhere', async () => {
-        const before = stack.as.stdout.length;
+        const before = await markAsLog(stack.as);
         const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--client-id', client.clientId, '--callback-port', String(port), '--store', store()], { env: { DEMO_CLIENT_SECRET: SECRET } });
         expect(run.code).toBe(1);
         expect(run.stderr).toBe(
             `demo-client: DEMO_CLIENT_SECRET is set, but the authorization server takes no client secret at its token endpoint (token_endpoint_auth_methods_supported lists neither client_secret_basic nor client_secret_post); unset it to use client "${client.clientId}" as a public client`
         );
         expect(run.stdout).not.toContain(SECRET);
-        expect(stack.as.stdout.slice(before).filter((line) => /^(authorize|token) /.test(line))).toEqual([]);
+        expect(asLinesBetween(stack.as, before, await markAsLog(stack.as)).filter((line) => /^(authorize|token) /.test(line))).toEqual([]);
     });
 });
 

@@ -22,7 +22,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exited, startServer, type RunningServer } from '../support/spawn.ts';
 import { openConsent, submitDecision } from './as-flow.ts';
 import { eventually, OPEN_PREFIX, startClient, type LiveClient } from './client-harness.ts';
-import { runClient, startStack, tempDir } from './stack.ts';
+import { asLinesBetween, markAsLog, runClient, startStack, tempDir } from './stack.ts';
 
 /** demo-rs refetches the JWKS for an unknown key id at most this often (demo-rs/authorization-server.ts). */
 const JWKS_COOLDOWN_MS = 1000;
@@ -175,7 +175,7 @@ describe('the RS restarts', () => {
         const store = storeFile('rs-restart');
         expect((await call(mcpUrl, store, 'list-files')).code).toBe(0);
         const [clientId] = registeredIds(as);
-        const asLinesBefore = as.stdout.length;
+        const asLinesBefore = await markAsLog(as);
 
         const restarted = await restart(rs, 'demo-rs/main.ts', ['--issuer', as.origin]);
         const run = await call(mcpUrl, store, 'list-files');
@@ -183,6 +183,6 @@ describe('the RS restarts', () => {
         expect(run.stderr).toBe('');
         expect(run.stdout.split('\n')[0]).toBe('· list-files ✓');
         await eventually(() => expect(callLines(restarted)).toEqual([`call tool=list-files client_id=${clientId} status=200`]));
-        expect(as.stdout.slice(asLinesBefore)).toEqual([]);
+        expect(asLinesBetween(as, asLinesBefore, await markAsLog(as))).toEqual([]);
     });
 });

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAs, type FakeAs } from './fixtures/fake-as.ts';
-import { startRs, type RunningRs } from './rs-fixture.ts';
+import { callLines, post, startRs, toolCall, waitForOutput, type RunningRs } from './rs-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -119,10 +119,14 @@ describe('a browser-based client on another loopback origin', () => {
 
 describe('a page on a foreign origin', () => {
     it('gets nothing: the browser refuses the answer, and the RS ran no call', async () => {
-        const calls = () => rs!.stdout.filter((line) => line.startsWith('call ')).length;
-        const before = calls();
-        const result = await fetchFromPage(`http://${FOREIGN_HOST}:${pagePort}`, token);
+        const foreignToken = await as!.mint({ audience: rs!.mcpUrl, scope: 'files:read', clientId: 'foreign-page' });
+        const result = await fetchFromPage(`http://${FOREIGN_HOST}:${pagePort}`, foreignToken);
         expect(result.failed).toMatch(/TypeError/);
-        expect(calls()).toBe(before);
+        // The RS logs a call once its answer is sent, so lines arrive after the answers they describe. A call
+        // from here, sent after the page's attempt, is logged after any call the page's request had caused.
+        const sentinel = await as!.mint({ audience: rs!.mcpUrl, scope: 'files:read', clientId: 'after-the-page' });
+        expect((await post(rs!, 'legacy', toolCall('list-files'), sentinel)).status).toBe(200);
+        await waitForOutput(rs!.stdout, 'client_id=after-the-page');
+        expect(callLines(rs!).filter((line) => line.includes('client_id=foreign-page'))).toEqual([]);
     });
 });

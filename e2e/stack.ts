@@ -59,3 +59,29 @@ export function tempDir(prefix = 'scoped-tools-'): { path: string; remove(): voi
 export function runClient(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<FinishedRun> {
     return runToEnd('demo-client/main.ts', args, { env: { NO_COLOR: '1', ...options.env }, timeoutMs: options.timeoutMs });
 }
+
+/** The line demo-as logs for `GET /register` (405): a request of the test's own, to mark a place in the AS's log. */
+export const AS_LOG_MARK = 'register client_id=- status=405 error=method_not_allowed';
+
+/**
+ * The AS logs a request once its answer has gone out, so its lines can arrive after the answers they describe.
+ * This sends a request of the test's own and waits for its line: every request answered before it is logged by
+ * then. Returns the log's length after that line; `asLinesBetween` gives what was logged between two marks.
+ */
+export async function markAsLog(as: RunningServer): Promise<number> {
+    const from = as.stdout.length;
+    const answer = await fetch(`${as.origin}/register`);
+    if (answer.status !== 405) throw new Error(`GET /register answered ${answer.status}, not 405: the AS log cannot be marked`);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+        const at = as.stdout.indexOf(AS_LOG_MARK, from);
+        if (at !== -1) return at + 1;
+        if (Date.now() > deadline) throw new Error(`never saw the AS log its ${JSON.stringify(AS_LOG_MARK)} line`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
+/** What the AS logged between two `markAsLog` marks, without the marks. */
+export function asLinesBetween(as: RunningServer, from: number, to: number): string[] {
+    return as.stdout.slice(from, to).filter((line) => line !== AS_LOG_MARK);
+}
