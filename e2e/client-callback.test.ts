@@ -11,22 +11,33 @@
  * - when `open` cannot launch a browser, the URL is printed and the client
  *   keeps waiting; with no display it says at once how long it waits and
  *   which ports to forward over SSH for a browser on another machine.
+ * Every test runs against the same hostile pair, started once (same flags):
+ * each client run registers its own client, so a test reads only the AS's
+ * token lines for the client_id its own authorization URL carries.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { callbackUrlFor, eventually, OPEN_PREFIX, printedUrls, startClient, startHostile, tokenLines, type Servers } from './client-harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackUrlFor, eventually, OPEN_PREFIX, printedUrls, startClient, startHostile, tokenLines, type LiveClient, type Servers } from './client-harness.ts';
 import { tempDir } from './stack.ts';
 import { acceptsConnection } from './tcp.ts';
 
-let servers: Servers | undefined;
+let servers: Servers;
 const store = tempDir('client-callback-');
 const storeFile = () => `${store.path}/${Math.random()}.json`;
 
-afterEach(async () => {
-    await servers?.stop();
-    servers = undefined;
+beforeAll(async () => {
+    servers = await startHostile([]);
 });
-afterAll(() => store.remove());
+afterAll(async () => {
+    await servers?.stop();
+    store.remove();
+});
+
+/** The AS's `token …` lines for the client this run registered (named in its first authorization URL). */
+const tokenLinesOf = (client: LiveClient) => {
+    const clientId = printedUrls(client)[0]!.searchParams.get('client_id');
+    return tokenLines(servers.as).filter((line) => line.includes(` client_id=${clientId} `));
+};
 
 const withQuery = (url: URL, edit: (params: URLSearchParams) => void) => {
     const changed = new URL(url);
@@ -36,7 +47,6 @@ const withQuery = (url: URL, edit: (params: URLSearchParams) => void) => {
 
 describe('state (RFC 6749 §10.12)', () => {
     it('refuses missing, wrong and repeated state, keeps waiting, and takes each state once', async () => {
-        servers = await startHostile([]);
         const client = startClient(['call', 'write-file', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', storeFile()]);
         await client.line(/^Open this URL in your browser: /);
         const first = await callbackUrlFor(printedUrls(client)[0]!);
@@ -50,7 +60,7 @@ describe('state (RFC 6749 §10.12)', () => {
             expect(refused.status).toBe(400);
             expect(await refused.text()).toContain('Authorization response not accepted');
         }
-        expect(tokenLines(servers.as)).toEqual([]);
+        expect(tokenLinesOf(client)).toEqual([]);
 
         expect((await fetch(first)).status).toBe(200);
         // write-file needs files:write: the step-up starts a second authorization.
@@ -69,14 +79,13 @@ describe('state (RFC 6749 §10.12)', () => {
             'demo-client: ignored 1 more callback for the same reason: its state does not match the pending authorization'
         ]);
         // Two authorizations, two codes redeemed; the replayed code never reached /token again.
-        await eventually(() => expect(tokenLines(servers!.as)).toHaveLength(2));
+        await eventually(() => expect(tokenLinesOf(client)).toHaveLength(2));
         expect(client.stdout).toContain('· write-file ✓');
     });
 });
 
 describe('a flood of bad callbacks', () => {
     it('is one line with a count in the terminal, and one arrow with a count in the trace', async () => {
-        servers = await startHostile([]);
         const trace = `${store.path}/flood-trace.md`;
         const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', storeFile(), '--trace', trace]);
         await client.line(/^Open this URL in your browser: /);
@@ -105,7 +114,6 @@ describe('a flood of bad callbacks', () => {
 
 describe('the listener', () => {
     it('is bound to 127.0.0.1 only, and serves nothing but /callback', async () => {
-        servers = await startHostile([]);
         const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--store', storeFile()]);
         await client.line(/^Open this URL in your browser: /);
         const redirect = new URL(printedUrls(client)[0]!.searchParams.get('redirect_uri')!);
@@ -123,18 +131,16 @@ describe('the listener', () => {
     });
 
     it('ends the wait after --auth-timeout with a clear message', async () => {
-        servers = await startHostile([]);
         const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--no-open', '--auth-timeout', '1', '--store', storeFile()]);
         expect(await client.exit).toBe(1);
         expect(printedUrls(client)).toHaveLength(1);
         expect(client.stderr).toEqual(['demo-client: no authorization response arrived within 1 s (--auth-timeout); nothing was granted']);
-        expect(tokenLines(servers.as)).toEqual([]);
+        expect(tokenLinesOf(client)).toEqual([]);
     });
 });
 
 describe('interactive consent', () => {
     it('prints the URL, says when no browser could be opened, and keeps waiting', async () => {
-        servers = await startHostile([]);
         // No PATH and no display: the `open` launcher cannot start a browser.
         const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--store', storeFile()], { PATH: '/nonexistent', DISPLAY: '', WAYLAND_DISPLAY: '' });
         const line = await client.line(/^Open this URL in your browser: http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
@@ -145,7 +151,6 @@ describe('interactive consent', () => {
         expect(client.stdout).toContain('· list-files ✓');
     });
     it('no display: says at once how long it waits and which ports to forward for a browser on another machine', async () => {
-        servers = await startHostile([]);
         // No display, and a BROWSER command that fails: nothing can open the page on this machine.
         const client = startClient(['call', 'list-files', '--server', servers.mcpUrl, '--interactive', '--auth-timeout', '120', '--store', storeFile()], {
             DISPLAY: '',

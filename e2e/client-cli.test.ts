@@ -6,8 +6,10 @@
  * - the headless user agent follows a redirect only to its own callback, and
  *   stops with one line saying what the AS showed and what to do when it meets
  *   a page only a person can answer (a sign-in form, an unknown form, another site).
+ * Each test that needs servers starts its own: their flags differ.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freeLoopbackPort, LOOPBACK_HOST } from '../support/serve.ts';
 import { startHostile, tokenLines, type Servers } from './client-harness.ts';
 import { runClient, startStack, tempDir, type Stack } from './stack.ts';
 
@@ -46,9 +48,7 @@ describe('bad input', () => {
     });
 
     it('an unreachable server is one line, exit 1', async () => {
-        const closed = await startHostile([]);
-        const mcpUrl = closed.mcpUrl;
-        await closed.stop();
+        const mcpUrl = `http://${LOOPBACK_HOST}:${await freeLoopbackPort()}/mcp`;
         const run = await runClient(['tools', '--server', mcpUrl, '--headless', '--store', `${store.path}/unreachable.json`]);
         expect(run.code).toBe(1);
         expectOneLine(run.stderr, `nothing answers at ${mcpUrl} (connection refused); start the resource server, or run again with --server set to the URL it printed`);

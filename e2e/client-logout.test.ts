@@ -9,27 +9,31 @@
  * store's shape, not readable at all) is kept: the refresh tokens in its
  * well-formed entries are revoked, the file stays as it was, two lines say
  * what was kept and why, no token text is printed, and the exit is 1.
- * Real AS, RS and client.
+ * Real AS, RS and client. One stack serves the file: each test's client run
+ * registers its own client, and a test reads only the AS's lines for its
+ * client_id or between its own marks. The test that stops the AS starts its own.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeUrl, openConsent, pkcePair, refreshTokens } from './as-flow.ts';
 import { eventually } from './client-harness.ts';
-import { runClient, startStack, tempDir, type Stack } from './stack.ts';
+import { asLinesBetween, markAsLog, runClient, startStack, tempDir, type Stack } from './stack.ts';
 
 let stack: Stack;
 const dirs = tempDir('client-logout-');
 let storePath: string;
 
-beforeEach(async () => {
+beforeAll(async () => {
     stack = await startStack();
+});
+beforeEach(() => {
     storePath = join(dirs.path, String(Math.random()), 'client.json');
 });
-afterEach(async () => {
-    await stack.stop();
+afterAll(async () => {
+    await stack?.stop();
+    dirs.remove();
 });
-afterAll(() => dirs.remove());
 
 interface Held {
     clientId: string;
@@ -68,15 +72,21 @@ describe('logout', () => {
     });
 
     it('still deletes the store when the AS is gone, says in one line what stays valid, and that it revoked nothing', async () => {
-        expect((await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--headless', '--store', storePath])).code).toBe(0);
-        await stack.as.stop();
-        const logout = await runClient(['logout', '--store', storePath]);
-        expect(logout.code).toBe(0);
-        expect(logout.stderr).toBe(
-            `demo-client: could not revoke the refresh token for ${stack.mcpUrl} at ${stack.as.origin}: the authorization server could not be reached; it stays valid there until it expires`
-        );
-        expect(logout.stdout).toBe(`logged out: revoked nothing (the line above says why); deleted ${storePath} anyway`);
-        expect(existsSync(storePath)).toBe(false);
+        // This test stops its AS, so it has a stack of its own.
+        const own = await startStack();
+        try {
+            expect((await runClient(['call', 'list-files', '--server', own.mcpUrl, '--headless', '--store', storePath])).code).toBe(0);
+            await own.as.stop();
+            const logout = await runClient(['logout', '--store', storePath]);
+            expect(logout.code).toBe(0);
+            expect(logout.stderr).toBe(
+                `demo-client: could not revoke the refresh token for ${own.mcpUrl} at ${own.as.origin}: the authorization server could not be reached; it stays valid there until it expires`
+            );
+            expect(logout.stdout).toBe(`logged out: revoked nothing (the line above says why); deleted ${storePath} anyway`);
+            expect(existsSync(storePath)).toBe(false);
+        } finally {
+            await own.stop();
+        }
     });
 });
 
@@ -107,6 +117,7 @@ describe('logout with a store it cannot fully read', () => {
         mkdirSync(join(storePath, '..'), { recursive: true });
         const corrupt = '{"version": 1, "resources": {"x": {"tokens": {"y": {"refresh_token": "half-a-tok';
         writeFileSync(storePath, corrupt, { mode: 0o600 });
+        const from = await markAsLog(stack.as);
         const logout = await runClient(['logout', '--store', storePath]);
         expect(logout.code).toBe(1);
         expect(logout.stdout).toBe('');
@@ -115,7 +126,8 @@ describe('logout with a store it cannot fully read', () => {
             'demo-client: revoked nothing; look at the file, then delete it yourself'
         ]);
         expect(readFileSync(storePath, 'utf8')).toBe(corrupt);
-        expect(stack.as.stdout.filter((line) => line.startsWith('revoke'))).toEqual([]);
+        const to = await markAsLog(stack.as);
+        expect(asLinesBetween(stack.as, from, to).filter((line) => line.startsWith('revoke'))).toEqual([]);
     });
 
     it('unreadable (a directory in its place): kept, one line, exits 1', async () => {
