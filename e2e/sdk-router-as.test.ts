@@ -56,37 +56,39 @@ describe('npm run demo -- --as sdk-router', () => {
 });
 
 describe('examples/sdk-router-as.ts, by default', () => {
-    let stack: Awaited<ReturnType<typeof startRouterStack>>;
+    // These tests speak to the AS alone: it compares the resource as a string, so no RS is started behind it.
+    const servedResource = `http://${LOOPBACK_HOST}:8/mcp`;
+    let as: RunningServer;
     beforeAll(async () => {
-        stack = await startRouterStack();
+        as = await startServer(AS, ['--port', '0', '--resource', servedResource]);
     });
     afterAll(async () => {
-        await stack?.stop();
+        await as?.stop();
     });
 
     it('advertises iss (RFC 9207 §3) and a jwks_uri, under an issuer with the trailing slash the router gives it', async () => {
-        const metadata = (await (await fetch(`${stack.as.origin}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
-        expect(metadata).toMatchObject({ issuer: `${stack.as.origin}/`, authorization_response_iss_parameter_supported: true, jwks_uri: `${stack.as.origin}/jwks.json` });
+        const metadata = (await (await fetch(`${as.origin}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+        expect(metadata).toMatchObject({ issuer: `${as.origin}/`, authorization_response_iss_parameter_supported: true, jwks_uri: `${as.origin}/jwks.json` });
     });
 
     it('puts iss on the router\'s own error redirects (RFC 9207 §2): a resource it does not serve → invalid_target', async () => {
-        const client = await registerClient(stack.as.origin);
-        const response = await fetch(authorizeUrl(stack.as.origin, { client, pkce: pkcePair(), resource: 'http://127.0.0.1:9/mcp' }), { redirect: 'manual' });
+        const client = await registerClient(as.origin);
+        const response = await fetch(authorizeUrl(as.origin, { client, pkce: pkcePair(), resource: 'http://127.0.0.1:9/mcp' }), { redirect: 'manual' });
         expect(response.status).toBe(302);
         const callback = new URL(response.headers.get('location')!);
         expect(`${callback.origin}${callback.pathname}`).toBe(client.redirectUri);
         expect(callback.searchParams.get('error')).toBe('invalid_target');
-        expect(callback.searchParams.get('iss')).toBe(`${stack.as.origin}/`);
+        expect(callback.searchParams.get('iss')).toBe(`${as.origin}/`);
     });
 
     it('registers loopback redirect URIs only, and never redirects to one that differs in its port', async () => {
-        const refused = await postJson(`${stack.as.origin}/register`, { client_name: 'elsewhere', redirect_uris: ['https://attacker.example/callback'], token_endpoint_auth_method: 'none' });
+        const refused = await postJson(`${as.origin}/register`, { client_name: 'elsewhere', redirect_uris: ['https://attacker.example/callback'], token_endpoint_auth_method: 'none' });
         expect(refused.status).toBe(400);
         expect(((await refused.json()) as { error: string }).error).toBe('invalid_client_metadata');
-        const client = await registerClient(stack.as.origin);
+        const client = await registerClient(as.origin);
         const otherPort = new URL(client.redirectUri);
         otherPort.port = String(Number(otherPort.port) === 65535 ? 1024 : Number(otherPort.port) + 1);
-        const response = await fetch(authorizeUrl(stack.as.origin, { client: { ...client, redirectUri: otherPort.href }, pkce: pkcePair(), resource: stack.mcpUrl }), { redirect: 'manual' });
+        const response = await fetch(authorizeUrl(as.origin, { client: { ...client, redirectUri: otherPort.href }, pkce: pkcePair(), resource: servedResource }), { redirect: 'manual' });
         expect(response.status).toBe(400);
         expect(response.headers.get('location')).toBeNull();
     });
