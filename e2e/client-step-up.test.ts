@@ -29,7 +29,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type FinishedRun, type RunningServer } from '../support/spawn.ts';
 import { eventually, grants } from './client-harness.ts';
 import { driveConsentForPrintedUrls, OPEN_PREFIX } from './printed-url-browser.ts';
-import { runClient, startStack, tempDir, type Stack } from './stack.ts';
+import { markAsLog, runClient, startStack, tempDir, type Stack } from './stack.ts';
 
 let stack: Stack;
 const store = tempDir('client-step-up-');
@@ -211,7 +211,11 @@ describe('refresh when the held token already covers the challenge', () => {
         const run = await runClient(['call', 'list-files', '--server', await startChallengingOnce(), '--headless', '--max-step-up-retries', '0', '--store', storeFile()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/^demo-client: step-up disabled by --max-step-up-retries 0: list-files needs "files:read"/);
-        expect(grantsFor(as, 'refresh_token', clientIdOf(run))).toEqual([]);
+        // The mark makes sure every line of this run is in the log: its one consent, and no refresh.
+        await markAsLog(as);
+        const clientId = clientIdOf(run);
+        expect(grantsFor(as, 'authorization_code', clientId)).toHaveLength(1);
+        expect(grantsFor(as, 'refresh_token', clientId)).toEqual([]);
     });
 });
 
