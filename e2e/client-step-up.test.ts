@@ -18,10 +18,11 @@
  * One real stack serves the whole file (a server start costs more than the
  * tests it serves): each run registers a client of its own, so the AS's
  * `token …` and the RS's `call …` lines are read for that run's client_id.
- * The RS's files are shared, so each test writes names no other one writes,
- * and the story runs first on it, while its files are as a fresh RS has them.
- * Two starts stay: one fresh stack to compare the story with, and the scripted
- * RS of --challenge-once, which challenges once per process.
+ * The RS's files are shared, so a test that writes one gives it a name of its
+ * own, and the story runs first, while the files are as a fresh RS has them.
+ * Other starts stay where the point needs them: one fresh stack to compare the
+ * story with, and for each --challenge-once test a scripted RS of its own (it
+ * challenges once per process), the two behind one real AS.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
