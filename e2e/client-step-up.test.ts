@@ -14,23 +14,48 @@
  *   call straight away (read from the client's own `--trace`);
  * - examples/manual-step-up.ts drives the same decisions by hand; the test plays
  *   the browser on each consent URL it prints.
+ *
+ * One real stack serves the whole file (a server start costs more than the
+ * tests it serves): each run registers a client of its own, so the AS's
+ * `token …` and the RS's `call …` lines are read for that run's client_id.
+ * The RS's files are shared, so a test that writes one gives it a name of its
+ * own, and the story runs first, while the files are as a fresh RS has them.
+ * Other starts stay where the point needs them: one fresh stack to compare the
+ * story with, and for each --challenge-once test a scripted RS of its own (it
+ * challenges once per process), the two behind one real AS.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { eventually, grants, startRealAsWithHostileRs, type Servers } from './client-harness.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type FinishedRun, type RunningServer } from '../support/spawn.ts';
+import { eventually, grants } from './client-harness.ts';
 import { driveConsentForPrintedUrls, OPEN_PREFIX } from './printed-url-browser.ts';
-import { runClient, startStack, tempDir, type Stack } from './stack.ts';
+import { markAsLog, runClient, startStack, tempDir, type Stack } from './stack.ts';
 
-let stack: Stack | Servers | undefined;
+let stack: Stack;
 const store = tempDir('client-step-up-');
 const storeFile = () => `${store.path}/${Math.random()}.json`;
 
-afterEach(async () => {
-    await stack?.stop();
-    stack = undefined;
+beforeAll(async () => {
+    stack = await startStack();
 });
-afterAll(() => store.remove());
+afterAll(async () => {
+    await stack?.stop();
+    store.remove();
+});
+
+/** The client_id a run registered, from its `Registration: client_id <id>, …` line. */
+function clientIdOf(run: Pick<FinishedRun, 'stdout'>): string {
+    const id = /Registration: client_id ([^,\s]+)/.exec(run.stdout)?.[1];
+    if (!id) throw new Error(`the run printed no registration line; stdout: ${run.stdout}`);
+    return id;
+}
+
+/** The AS's `token grant_type=<grantType>` lines for one client. */
+const grantsFor = (as: RunningServer, grantType: string, clientId: string) => grants(as, grantType).filter((line) => line.includes(` client_id=${clientId} `));
+
+/** The RS's `call tool=<tool>` lines for one client. */
+const callsFor = (rs: RunningServer, tool: string, clientId: string) => rs.stdout.filter((line) => line.startsWith(`call tool=${tool} client_id=${clientId} `));
 
 const STORY_STEPS = [
     'Connecting without a token → 401 Unauthorized',
@@ -64,9 +89,14 @@ const normalised = (stdout: string) =>
         .replace(/cnf\.jkt [\w-]{43}/g, 'cnf.jkt JKT');
 
 describe('the story against the real AS and RS', () => {
+    /** The story on the shared stack, run before any other test writes a file to its RS. */
+    let firstStory: FinishedRun;
+    beforeAll(async () => {
+        firstStory = await runClient(['story', '--server', stack.mcpUrl, '--headless']);
+    });
+
     it('runs headless, shows every step in order, exits 0, and never refreshes to widen scope', async () => {
-        stack = await startStack();
-        const run = await runClient(['story', '--server', stack.mcpUrl, '--headless']);
+        const run = firstStory;
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
         let from = 0;
@@ -76,47 +106,44 @@ describe('the story against the real AS and RS', () => {
             from = at + step.length;
         }
         expect(run.stdout).toContain(`iss "${stack.as.origin}" is the expected issuer ✓`);
+        const clientId = clientIdOf(run);
         // Three consents (login, two step-ups), each a fresh authorization: a strict superset bypasses refresh.
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(3));
-        expect(grants(stack.as, 'refresh_token')).toEqual([]);
-        expect(stack.rs.stdout.filter((line) => line.startsWith('call tool=purge-files'))).toHaveLength(2);
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(3));
+        expect(grantsFor(stack.as, 'refresh_token', clientId)).toEqual([]);
+        await eventually(() => expect(callsFor(stack.rs, 'purge-files', clientId)).toHaveLength(2));
     });
 
     it('prints the same story on a fresh stack, apart from ports and ids', async () => {
-        const outputs: string[] = [];
-        for (let run = 0; run < 2; run++) {
-            stack = await startStack();
-            outputs.push(normalised((await runClient(['story', '--server', stack.mcpUrl, '--headless'])).stdout));
-            await stack.stop();
-            stack = undefined;
+        const fresh = await startStack();
+        try {
+            const again = await runClient(['story', '--server', fresh.mcpUrl, '--headless']);
+            expect(normalised(again.stdout)).toBe(normalised(firstStory.stdout));
+        } finally {
+            await fresh.stop();
         }
-        expect(outputs[1]).toBe(outputs[0]);
     });
 });
 
 describe('retry cap and step-up controls', () => {
     it('purge-files ends after one step-up by default', async () => {
-        stack = await startStack();
         const run = await runClient(['call', 'purge-files', '--server', stack.mcpUrl, '--headless', '--store', storeFile()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toBe(
             'demo-client: purge-files needs "files:admin": still 403 insufficient_scope after 1 step-up; the authorization server did not grant it (the token holds "files:read"). Stopped at the retry cap (--max-step-up-retries 1).'
         );
         expect(run.stdout).toContain('Step-up: asking for the union "files:read files:admin"');
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(2));
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientIdOf(run))).toHaveLength(2));
     });
 
     it('--max-step-up-retries 2 allows exactly two step-ups for one call', async () => {
-        stack = await startStack();
         const run = await runClient(['call', 'purge-files', '--server', stack.mcpUrl, '--headless', '--max-step-up-retries', '2', '--store', storeFile()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toContain('still 403 insufficient_scope after 2 step-ups');
         expect(run.stderr).toContain('(--max-step-up-retries 2)');
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(3));
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientIdOf(run))).toHaveLength(3));
     });
 
     it('--max-step-up-retries 1 lets write-file step up once and succeed, bypassing the refresh token it holds', async () => {
-        stack = await startStack();
         const path = storeFile();
         const run = await runClient(['call', 'write-file', 'name=one.txt', 'content=hello', '--server', stack.mcpUrl, '--headless', '--max-step-up-retries', '1', '--store', path]);
         expect(run.stderr).toBe('');
@@ -124,58 +151,79 @@ describe('retry cap and step-up controls', () => {
         expect(run.stdout).toContain('Step-up: asking for the union "files:read files:write"');
         expect(run.stdout).toContain('Created one.txt');
         expect(readFileSync(path, 'utf8')).toContain('"refresh_token"');
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(2));
-        expect(grants(stack.as, 'refresh_token')).toEqual([]);
+        const clientId = clientIdOf(run);
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(2));
+        expect(grantsFor(stack.as, 'refresh_token', clientId)).toEqual([]);
     });
 
     it('--max-step-up-retries 0 turns step-up off and says so', async () => {
-        stack = await startStack();
         const run = await runClient(['call', 'write-file', 'name=a.txt', 'content=x', '--server', stack.mcpUrl, '--headless', '--max-step-up-retries', '0', '--store', storeFile()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toBe(
             `demo-client: step-up disabled by --max-step-up-retries 0: write-file needs "files:write" (resource metadata ${stack.rs.origin}/.well-known/oauth-protected-resource/mcp)`
         );
         expect(run.stdout).not.toContain('Step-up');
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(1));
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientIdOf(run))).toHaveLength(1));
     });
 
     it('--no-step-up prints the InsufficientScopeError fields and exits non-zero', async () => {
-        stack = await startStack();
         const run = await runClient(['call', 'write-file', 'name=a.txt', 'content=x', '--server', stack.mcpUrl, '--headless', '--no-step-up', '--store', storeFile()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toBe(
             `demo-client: write-file refused: 403 insufficient_scope, required scope "files:write", resource metadata ${stack.rs.origin}/.well-known/oauth-protected-resource/mcp (step-up is off: --no-step-up)`
         );
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(1));
-        expect(stack.rs.stdout.filter((line) => line.startsWith('call tool=write-file'))).toEqual([expect.stringContaining('status=403')]);
+        const clientId = clientIdOf(run);
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(1));
+        await eventually(() => expect(callsFor(stack.rs, 'write-file', clientId)).toEqual([expect.stringContaining('status=403')]));
     });
 });
 
 describe('refresh when the held token already covers the challenge', () => {
+    // The real AS (with no --resource, so any resource is allowed) serves both tests; the scripted RS
+    // challenges only its first tools/call, so each test starts one of its own.
+    let as: RunningServer;
+    let rs: RunningServer | undefined;
+    const startChallengingOnce = async () => {
+        rs = await startServer('e2e/fixtures/hostile-rs.ts', ['--port', '0', '--issuer', as.origin, '--challenge-once', 'files:read']);
+        return `${rs.origin}/mcp`;
+    };
+    beforeAll(async () => {
+        as = await startServer('demo-as/main.ts', ['--port', '0']);
+    });
+    afterEach(async () => {
+        await rs?.stop();
+        rs = undefined;
+    });
+    afterAll(async () => {
+        await as?.stop();
+    });
+
     it('uses the refresh grant, with no second consent', async () => {
-        stack = await startRealAsWithHostileRs(['--challenge-once', 'files:read']);
-        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--headless', '--store', storeFile()]);
+        const run = await runClient(['call', 'list-files', '--server', await startChallengingOnce(), '--headless', '--store', storeFile()]);
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
         expect(run.stdout).toContain('the held token already covers what the challenge asks for, so the SDK used the refresh grant');
-        await eventually(() => expect(grants(stack!.as, 'refresh_token')).toEqual([expect.stringMatching(/status=200 scope="files:read"$/)]));
-        expect(grants(stack.as, 'authorization_code')).toHaveLength(1);
+        const clientId = clientIdOf(run);
+        await eventually(() => expect(grantsFor(as, 'refresh_token', clientId)).toEqual([expect.stringMatching(/status=200 scope="files:read"$/)]));
+        expect(grantsFor(as, 'authorization_code', clientId)).toHaveLength(1);
     });
 
     it('counts that refresh as a step-up: with --max-step-up-retries 0 there is none', async () => {
-        stack = await startRealAsWithHostileRs(['--challenge-once', 'files:read']);
-        const run = await runClient(['call', 'list-files', '--server', stack.mcpUrl, '--headless', '--max-step-up-retries', '0', '--store', storeFile()]);
+        const run = await runClient(['call', 'list-files', '--server', await startChallengingOnce(), '--headless', '--max-step-up-retries', '0', '--store', storeFile()]);
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/^demo-client: step-up disabled by --max-step-up-retries 0: list-files needs "files:read"/);
-        expect(grants(stack.as, 'refresh_token')).toEqual([]);
+        // The mark makes sure every line of this run is in the log: its one consent, and no refresh.
+        await markAsLog(as);
+        const clientId = clientIdOf(run);
+        expect(grantsFor(as, 'authorization_code', clientId)).toHaveLength(1);
+        expect(grantsFor(as, 'refresh_token', clientId)).toEqual([]);
     });
 });
 
 /** The client's exchanges with the RS after the step-up's token request, as `METHOD path rpc-method ⇒ status` from its --trace. */
 async function retryExchanges(protocol: string): Promise<string[]> {
-    stack = await startStack();
     const trace = join(store.path, `trace-${protocol}.md`);
-    const run = await runClient(['call', 'write-file', 'name=era.txt', 'content=x', '--server', stack.mcpUrl, '--headless', '--protocol', protocol, '--trace', trace, '--store', storeFile()]);
+    const run = await runClient(['call', 'write-file', `name=era-${protocol}.txt`, 'content=x', '--server', stack.mcpUrl, '--headless', '--protocol', protocol, '--trace', trace, '--store', storeFile()]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const exchanges = readFileSync(trace, 'utf8')
@@ -203,21 +251,23 @@ describe('the retry after a step-up', () => {
 
 describe('examples/manual-step-up.ts', () => {
     it('decides the union, the refresh bypass and the stop itself, against the running demo', async () => {
-        stack = await startStack();
         // The test plays the browser on each consent URL the example prints.
         const run = await driveConsentForPrintedUrls('examples/manual-step-up.ts', ['--server', stack.mcpUrl, '--no-open']);
         expect(run.stderr).toEqual([]);
         expect(run.code).toBe(0);
         expect(run.visits.map((visit) => visit.callbackStatus)).toEqual([200, 200, 200]);
-        const consented = run.stdout.filter((line) => line.startsWith(OPEN_PREFIX)).map((line) => new URL(line.slice(OPEN_PREFIX.length)).searchParams.get('scope'));
-        expect(consented).toEqual(['files:read', 'files:read files:write', 'files:read files:write files:admin']);
+        const consentUrls = run.stdout.filter((line) => line.startsWith(OPEN_PREFIX)).map((line) => new URL(line.slice(OPEN_PREFIX.length)));
+        expect(consentUrls.map((url) => url.searchParams.get('scope'))).toEqual(['files:read', 'files:read files:write', 'files:read files:write files:admin']);
         const stdout = run.stdout.join('\n');
         expect(stdout).toContain('decision: computeScopeUnion(held "files:read", required "files:write") = "files:read files:write"');
         expect(stdout).toContain('decision: isStrictScopeSuperset(union, held) = true → forceReauthorization: true');
         expect(stdout).toContain('· write-file ✓');
         expect(stdout).toContain('decision: 1 step-up already made for this call (limit 1); stop');
         expect(stdout).toContain('· purge-files stays refused, as expected');
-        await eventually(() => expect(grants(stack!.as, 'authorization_code')).toHaveLength(3));
-        expect(grants(stack.as, 'refresh_token')).toEqual([]);
+        // The example registers once; its consent URLs name its client_id.
+        const clientId = consentUrls[0]!.searchParams.get('client_id')!;
+        expect(consentUrls.map((url) => url.searchParams.get('client_id'))).toEqual([clientId, clientId, clientId]);
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(3));
+        expect(grantsFor(stack.as, 'refresh_token', clientId)).toEqual([]);
     });
 });
