@@ -26,7 +26,7 @@ let stack: Stack;
 let port: number;
 let client: TestClient;
 const store = () => `${work.path}/${Math.random()}.json`;
-/** Registrations the AS logged other than the administrator's (its log is written in batches, so that one may come late). */
+/** Registrations the AS logged other than the administrator's; read after a `markAsLog`, so every earlier line is in. */
 const clientRegistrations = () => stack.as.stdout.filter((line) => line.startsWith('register ') && !line.includes(`client_id=${client.clientId} `) && line !== AS_LOG_MARK);
 
 beforeAll(async () => {
@@ -51,6 +51,7 @@ describe('--client-id and --callback-port against demo-as', () => {
         expect(run.stdout).toContain('a public client: no secret, PKCE proves the code is ours (token_endpoint_auth_method none)');
         expect(run.stdout).toContain('list-files ✓');
         expect(run.stdout).not.toContain('Registration:');
+        await markAsLog(stack.as);
         expect(clientRegistrations()).toEqual([]);
         expect(stack.as.stdout).toContainEqual(expect.stringMatching(new RegExp(`^token grant_type=authorization_code client_id=${client.clientId} status=200`)));
         expect(readFileSync(trace, 'utf8')).not.toContain('/register');
@@ -65,6 +66,7 @@ describe('--client-id and --callback-port against demo-as', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/^demo-client: headless: the authorization server answered \/authorize with HTTP 400 instead of a consent page/);
         expect(run.stderr.split('\n')).toHaveLength(1);
+        await markAsLog(stack.as);
         expect(clientRegistrations()).toEqual([]);
     });
 
