@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runToEnd, startServer, type RunningServer } from '../support/spawn.ts';
 import { authorizeUrl, callbackParams, completeFlow, DEFAULT_RESOURCE, exchangeCode, approvedCode, openConsent, pkcePair, refreshTokens, registerClient } from './as-flow.ts';
-import { runClient, tempDir } from './stack.ts';
+import { asLinesBetween, markAsLog, runClient, tempDir } from './stack.ts';
 
 const SERVED = 'http://127.0.0.1:3001/mcp';
 const ALSO_SERVED = 'http://[::1]:3002/mcp';
@@ -101,17 +101,21 @@ describe('demo-as --resource values', () => {
 });
 
 describe('the client against an AS that does not serve its resource server', () => {
+    // The listed AS serves only SERVED and ALSO_SERVED, never this RS's own port-0 URL; marks around the run keep
+    // the earlier tests' token lines out of what is checked.
     it('stops with invalid_target from the AS, before any token is issued', async () => {
-        const as = await startServer('demo-as/main.ts', ['--port', '0', '--resource', FOREIGN]);
-        const rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', as.origin]);
+        const rs = await startServer('demo-rs/main.ts', ['--port', '0', '--issuer', listed.origin]);
         const store = tempDir('allow-list-client-');
         try {
+            const from = await markAsLog(listed);
             const run = await runClient(['call', 'list-files', '--server', `${rs.origin}/mcp`, '--headless', '--store', `${store.path}/client.json`]);
             expect(run.code).not.toBe(0);
             expect(`${run.stdout}\n${run.stderr}`).toContain('invalid_target');
-            expect(as.stdout.some((line) => line.startsWith('token '))).toBe(false);
+            const asLines = asLinesBetween(listed, from, await markAsLog(listed));
+            expect(asLines.some((line) => line.startsWith('authorize ') && line.includes('error=invalid_target'))).toBe(true);
+            expect(asLines.some((line) => line.startsWith('token '))).toBe(false);
         } finally {
-            await Promise.all([rs.stop(), as.stop()]);
+            await rs.stop();
             store.remove();
         }
     });

@@ -11,20 +11,24 @@
  * would write to a client that reads on.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES, MAX_MCP_MESSAGE_BYTES } from '../demo-client/bounded-fetch.ts';
 import { FLOOD_CAP_BYTES } from './fixtures/endless-body.ts';
-import { eventually, startHostile, type Servers } from './client-harness.ts';
+import { behave, eventually, startHostile, type Servers } from './client-harness.ts';
 import { runClient, tempDir } from './stack.ts';
 
-let servers: Servers | undefined;
+// One hostile pair for the file: each test switches on its flood (as if the server had been started with
+// --flood) and the other server's off, and reads only the flood line its own run caused.
+let servers: Servers;
 const stores = tempDir('client-body-bounds-');
 
-afterEach(async () => {
-    await servers?.stop();
-    servers = undefined;
+beforeAll(async () => {
+    servers = await startHostile([]);
 });
-afterAll(() => stores.remove());
+afterAll(async () => {
+    await servers?.stop();
+    stores.remove();
+});
 
 /**
  * What the server could write that the client never read: the server's socket send buffer (Linux
@@ -33,11 +37,11 @@ afterAll(() => stores.remove());
  */
 const SLACK_BYTES = 8 * 1024 * 1024;
 
-/** The bytes the flooding server logged it wrote, once the client hung up. */
-async function floodedBytes(server: Servers['as']): Promise<number> {
+/** The bytes the flooding server logged it wrote (from its log line `from` on), once the client hung up. */
+async function floodedBytes(server: Servers['as'], from: number): Promise<number> {
     let line: string | undefined;
     await eventually(() => {
-        line = server.stdout.find((candidate) => candidate.startsWith('flood '));
+        line = server.stdout.slice(from).find((candidate) => candidate.startsWith('flood '));
         expect(line).toBeDefined();
     });
     return Number(/bytes=(\d+)/.exec(line!)![1]);
@@ -45,17 +49,19 @@ async function floodedBytes(server: Servers['as']): Promise<number> {
 
 describe('an endless body is cut off at its bound', () => {
     it.each([
-        ['protected-resource metadata', [], ['--flood', 'prm'], 'rs', '/.well-known/oauth-protected-resource/mcp', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
-        ['authorization server metadata', ['--flood', 'as-metadata'], [], 'as', '/.well-known/oauth-authorization-server', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
-        ['registration response', ['--flood', 'registration'], [], 'as', '/register', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
-        ['token response', ['--flood', 'token'], [], 'as', '/token', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
-        ['token error body', ['--flood', 'token-error'], [], 'as', '/token', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
-        ['MCP event', [], ['--flood', 'mcp-event'], 'rs', '/mcp', 'an event of more than 4 MiB', MAX_MCP_MESSAGE_BYTES]
-    ] as const)('%s: one line, exit 1, the server could write little more than the bound', async (_name, asArgs, rsArgs, flooder, path, what, bound) => {
-        servers = await startHostile([...asArgs], [...rsArgs]);
+        ['protected-resource metadata', null, 'prm', 'rs', '/.well-known/oauth-protected-resource/mcp', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
+        ['authorization server metadata', 'as-metadata', null, 'as', '/.well-known/oauth-authorization-server', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
+        ['registration response', 'registration', null, 'as', '/register', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
+        ['token response', 'token', null, 'as', '/token', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
+        ['token error body', 'token-error', null, 'as', '/token', 'a body of more than 64 KiB', MAX_DOCUMENT_BYTES],
+        ['MCP event', null, 'mcp-event', 'rs', '/mcp', 'an event of more than 4 MiB', MAX_MCP_MESSAGE_BYTES]
+    ] as const)('%s: one line, exit 1, the server could write little more than the bound', async (_name, asFlood, rsFlood, flooder, path, what, bound) => {
+        await behave(servers.as, { flood: asFlood });
+        await behave(servers.rs, { flood: rsFlood });
+        const from = servers[flooder].stdout.length;
         const run = await runClient(['call', 'list-files', '--server', servers.mcpUrl, '--headless', '--store', join(stores.path, `${Math.random()}.json`)]);
 
-        const written = await floodedBytes(servers[flooder]);
+        const written = await floodedBytes(servers[flooder], from);
         expect(written).toBeGreaterThan(bound);
         expect(written).toBeLessThan(Math.min(bound + SLACK_BYTES, FLOOD_CAP_BYTES));
         expect(run.code).toBe(1);

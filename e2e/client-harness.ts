@@ -31,6 +31,15 @@ export const startHostile = (asArgs: string[], rsArgs: string[] = []) => pair('e
 /** The real demo AS behind the scripted resource (for challenges the real RS never sends). */
 export const startRealAsWithHostileRs = (rsArgs: string[]) => pair('demo-as/main.ts', [], 'e2e/fixtures/hostile-rs.ts', rsArgs);
 
+/**
+ * Switches a hostile fixture's flags for every later request, as if it had been started with them
+ * (`POST /fixture/behaviour`; null unsets a flag), so a file's tests can share one process.
+ */
+export async function behave(server: RunningServer, flags: Record<string, string | null>): Promise<void> {
+    const answer = await fetch(`${server.origin}/fixture/behaviour`, { method: 'POST', body: JSON.stringify(flags) });
+    if (answer.status !== 204) throw new Error(`${server.origin} refused the behaviour ${JSON.stringify(flags)}: ${answer.status} ${await answer.text()}`);
+}
+
 /** The AS's `token …` log lines so far. */
 export const tokenLines = (as: RunningServer) => as.stdout.filter((line) => line.startsWith('token '));
 

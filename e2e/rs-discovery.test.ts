@@ -9,24 +9,52 @@
  * itself (RFC 8414 §3.3): one ending in `/` keeps it, in the metadata check,
  * the protected-resource metadata and the tokens' `iss`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeAs, type FakeAsOptions } from './fixtures/fake-as.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startFakeAs, type FakeAs, type FakeAsOptions } from './fixtures/fake-as.ts';
 import { post, startRs, toolCall, waitForOutput, type RunningRs } from './rs-fixture.ts';
 
 const running: Array<{ stop(): Promise<unknown> }> = [];
+const runningForTheFile: Array<{ stop(): Promise<unknown> }> = [];
 
 afterEach(async () => {
     await Promise.all(running.splice(0).map((thing) => thing.stop()));
 });
+afterAll(async () => {
+    await Promise.all(runningForTheFile.splice(0).map((thing) => thing.stop()));
+});
+
+/** A fake AS of the given shape and a demo-rs trusting its issuer, stopped after the test. */
+async function pairFor(options: FakeAsOptions, stopAfter = running) {
+    const as = await startFakeAs(options);
+    stopAfter.push(as);
+    const rs: RunningRs = await startRs(as.issuer);
+    stopAfter.push(rs);
+    return { as, rs };
+}
+
+// A demo-rs discovers its AS once and trusts only that issuer, so a pair is shared only by tests of one AS shape;
+// what a test checks of the discovery (the paths hit, and how often) is the same whichever test came first.
+const sharedPairs = new Map<FakeAsOptions, Promise<{ as: FakeAs; rs: RunningRs }>>();
+
+/** The pair of this shape the file's tests share, started on first use and stopped after the file. */
+function sharedPair(shape: FakeAsOptions) {
+    if (!sharedPairs.has(shape)) sharedPairs.set(shape, pairFor(shape, runningForTheFile));
+    return sharedPairs.get(shape)!;
+}
+
+const ASYMMETRIC_ALGS = ['EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
+/** Shared shapes: an issuer ending in "/"; an origin issuer signing with every asymmetric algorithm; oidc-provider's shape. */
+const SLASH_ISSUER: FakeAsOptions = { issuerPath: '/' };
+const EVERY_ALG: FakeAsOptions = { algs: ASYMMETRIC_ALGS };
+const OIDC_APPENDED: FakeAsOptions = { issuerPath: '/oidc', metadataAt: 'oidc-appended', algs: ['ES256', 'EdDSA'] };
+
+/** One list-files call with a good token (signed with `alg`, or the AS's first). */
+const listFiles = async (as: FakeAs, rs: RunningRs, alg?: string) => post(rs, 'legacy', toolCall('list-files'), await as.mint({ audience: rs.mcpUrl, alg }));
 
 /** A fake AS of the given shape, a demo-rs trusting its issuer, and one list-files call with a good token. */
 async function listFilesAgainst(options: FakeAsOptions) {
-    const as = await startFakeAs(options);
-    running.push(as);
-    const rs: RunningRs = await startRs(as.issuer);
-    running.push(rs);
-    const answer = await post(rs, 'legacy', toolCall('list-files'), await as.mint({ audience: rs.mcpUrl }));
-    return { as, rs, answer };
+    const { as, rs } = await pairFor(options);
+    return { as, rs, answer: await listFiles(as, rs) };
 }
 
 describe('AS metadata discovery', () => {
@@ -52,8 +80,8 @@ describe('AS metadata discovery', () => {
     });
 
     it('an issuer with a path, OIDC metadata appended after the path (where oidc-provider serves it), tried last', async () => {
-        const { as, answer } = await listFilesAgainst({ issuerPath: '/oidc', metadataAt: 'oidc-appended' });
-        expect(answer.status).toBe(200);
+        const { as, rs } = await sharedPair(OIDC_APPENDED);
+        expect((await listFiles(as, rs)).status).toBe(200);
         const tried = [...as.hits.keys()].filter((path) => path.includes('.well-known'));
         expect(tried).toEqual(['/.well-known/oauth-authorization-server/oidc', '/.well-known/openid-configuration/oidc', '/oidc/.well-known/openid-configuration']);
     });
@@ -82,9 +110,9 @@ describe('AS metadata discovery', () => {
 
 describe('the issuer, exactly as the AS names itself (RFC 8414 §3.3)', () => {
     it('an issuer ending in "/": metadata found where RFC 8414 §3.1 puts it, the issuer listed as given, its tokens accepted', async () => {
-        const { as, rs, answer } = await listFilesAgainst({ issuerPath: '/' });
+        const { as, rs } = await sharedPair(SLASH_ISSUER);
         expect(as.issuer).toBe(`${as.origin}/`);
-        expect(answer.status).toBe(200);
+        expect((await listFiles(as, rs)).status).toBe(200);
         expect(as.hits.get('/.well-known/oauth-authorization-server')).toBe(1);
         const metadata = (await (await fetch(rs.metadataUrl)).json()) as { authorization_servers: string[] };
         expect(metadata.authorization_servers).toEqual([as.issuer]);
@@ -92,13 +120,10 @@ describe('the issuer, exactly as the AS names itself (RFC 8414 §3.3)', () => {
 
     it('iss is compared exactly: a trailing slash more or less is another issuer (401)', async () => {
         const refusals: Record<string, unknown> = {};
-        for (const issuerPath of ['/', '']) {
-            const as = await startFakeAs({ issuerPath });
-            running.push(as);
-            const rs = await startRs(as.issuer);
-            running.push(rs);
+        for (const shape of [SLASH_ISSUER, EVERY_ALG]) {
+            const { as, rs } = await sharedPair(shape);
             const answer = await post(rs, 'legacy', toolCall('list-files'), await as.mintBad('iss-slash-toggled', { audience: rs.mcpUrl }));
-            refusals[issuerPath ? 'issuer with the slash, iss without' : 'issuer without the slash, iss with'] = [answer.status, answer.json.error_description];
+            refusals[as.issuer.endsWith('/') ? 'issuer with the slash, iss without' : 'issuer without the slash, iss with'] = [answer.status, answer.json.error_description];
         }
         const differentIssuer = [401, 'The access token was issued by a different authorization server.'];
         expect(refusals).toEqual({ 'issuer with the slash, iss without': differentIssuer, 'issuer without the slash, iss with': differentIssuer });
@@ -106,20 +131,15 @@ describe('the issuer, exactly as the AS names itself (RFC 8414 §3.3)', () => {
 });
 
 describe('access-token signing algorithms', () => {
-    const asymmetric = ['EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'];
-
-    it(`tokens signed with each of ${asymmetric.join(', ')} are accepted`, async () => {
-        const as = await startFakeAs({ algs: asymmetric });
-        running.push(as);
-        const rs = await startRs(as.issuer);
-        running.push(rs);
+    it(`tokens signed with each of ${ASYMMETRIC_ALGS.join(', ')} are accepted`, async () => {
+        const { as, rs } = await sharedPair(EVERY_ALG);
         const statuses: Record<string, number> = {};
-        for (const alg of asymmetric) statuses[alg] = (await post(rs, 'legacy', toolCall('list-files'), await as.mint({ audience: rs.mcpUrl, alg }))).status;
-        expect(statuses).toEqual(Object.fromEntries(asymmetric.map((alg) => [alg, 200])));
+        for (const alg of ASYMMETRIC_ALGS) statuses[alg] = (await listFiles(as, rs, alg)).status;
+        expect(statuses).toEqual(Object.fromEntries(ASYMMETRIC_ALGS.map((alg) => [alg, 200])));
     });
 
     it("an EdDSA-signed token from an issuer with a path and OIDC-only metadata (oidc-provider's shape) is accepted", async () => {
-        const { answer } = await listFilesAgainst({ algs: ['EdDSA'], issuerPath: '/oidc', metadataAt: 'oidc-appended' });
-        expect(answer.status).toBe(200);
+        const { as, rs } = await sharedPair(OIDC_APPENDED);
+        expect((await listFiles(as, rs, 'EdDSA')).status).toBe(200);
     });
 });
