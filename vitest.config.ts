@@ -33,10 +33,15 @@ export const LOAD_TESTS = ['e2e/load.test.ts', 'e2e/as-flood.test.ts'];
 /** What every leg shares. */
 export const PROCESS_TEST_SETTINGS = { testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: 2, pool: 'forks' } as const;
 
+/** Tests of modules in this process: they start nothing, so they share one worker instead of one fresh worker per file. */
+const UNIT_TESTS = 'e2e/unit/**/*.test.ts';
+
 export default defineConfig({
     test: {
-        include: ['e2e/**/*.test.ts'],
-        exclude: [...configDefaults.exclude, TOPOLOGY_TESTS, ...REAL_SOFTWARE_TESTS, ...LOAD_TESTS],
-        ...PROCESS_TEST_SETTINGS
+        ...PROCESS_TEST_SETTINGS,
+        projects: [
+            { extends: true, test: { name: 'unit', include: [UNIT_TESTS], isolate: false } },
+            { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, UNIT_TESTS, TOPOLOGY_TESTS, ...REAL_SOFTWARE_TESTS, ...LOAD_TESTS] } }
+        ]
     }
 });
