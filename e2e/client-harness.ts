@@ -40,6 +40,13 @@ export async function behave(server: RunningServer, flags: Record<string, string
     if (answer.status !== 204) throw new Error(`${server.origin} refused the behaviour ${JSON.stringify(flags)}: ${answer.status} ${await answer.text()}`);
 }
 
+/** The client_id a client run registered, from its `Registration: client_id <id>, …` line; throws if it printed none. */
+export function registeredClientId(stdout: string): string {
+    const id = /Registration: client_id ([^,\s]+),/.exec(stdout)?.[1];
+    if (!id) throw new Error(`the run printed no registration line; stdout: ${stdout}`);
+    return id;
+}
+
 /** The AS's `token …` log lines so far. */
 export const tokenLines = (as: RunningServer) => as.stdout.filter((line) => line.startsWith('token '));
 

@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type FinishedRun, type RunningServer } from '../support/spawn.ts';
-import { eventually, grants } from './client-harness.ts';
+import { eventually, grants, registeredClientId } from './client-harness.ts';
 import { driveConsentForPrintedUrls, OPEN_PREFIX } from './printed-url-browser.ts';
 import { markAsLog, runClient, startStack, tempDir, type Stack } from './stack.ts';
 
@@ -43,13 +43,6 @@ afterAll(async () => {
     await stack?.stop();
     store.remove();
 });
-
-/** The client_id a run registered, from its `Registration: client_id <id>, …` line. */
-function clientIdOf(run: Pick<FinishedRun, 'stdout'>): string {
-    const id = /Registration: client_id ([^,\s]+)/.exec(run.stdout)?.[1];
-    if (!id) throw new Error(`the run printed no registration line; stdout: ${run.stdout}`);
-    return id;
-}
 
 /** The AS's `token grant_type=<grantType>` lines for one client. */
 const grantsFor = (as: RunningServer, grantType: string, clientId: string) => grants(as, grantType).filter((line) => line.includes(` client_id=${clientId} `));
@@ -106,7 +99,7 @@ describe('the story against the real AS and RS', () => {
             from = at + step.length;
         }
         expect(run.stdout).toContain(`iss "${stack.as.origin}" is the expected issuer ✓`);
-        const clientId = clientIdOf(run);
+        const clientId = registeredClientId(run.stdout);
         // Three consents (login, two step-ups), each a fresh authorization: a strict superset bypasses refresh.
         await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(3));
         expect(grantsFor(stack.as, 'refresh_token', clientId)).toEqual([]);
@@ -132,7 +125,7 @@ describe('retry cap and step-up controls', () => {
             'demo-client: purge-files needs "files:admin": still 403 insufficient_scope after 1 step-up; the authorization server did not grant it (the token holds "files:read"). Stopped at the retry cap (--max-step-up-retries 1).'
         );
         expect(run.stdout).toContain('Step-up: asking for the union "files:read files:admin"');
-        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientIdOf(run))).toHaveLength(2));
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', registeredClientId(run.stdout))).toHaveLength(2));
     });
 
     it('--max-step-up-retries 2 allows exactly two step-ups for one call', async () => {
@@ -140,7 +133,7 @@ describe('retry cap and step-up controls', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toContain('still 403 insufficient_scope after 2 step-ups');
         expect(run.stderr).toContain('(--max-step-up-retries 2)');
-        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientIdOf(run))).toHaveLength(3));
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', registeredClientId(run.stdout))).toHaveLength(3));
     });
 
     it('--max-step-up-retries 1 lets write-file step up once and succeed, bypassing the refresh token it holds', async () => {
@@ -151,7 +144,7 @@ describe('retry cap and step-up controls', () => {
         expect(run.stdout).toContain('Step-up: asking for the union "files:read files:write"');
         expect(run.stdout).toContain('Created one.txt');
         expect(readFileSync(path, 'utf8')).toContain('"refresh_token"');
-        const clientId = clientIdOf(run);
+        const clientId = registeredClientId(run.stdout);
         await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(2));
         expect(grantsFor(stack.as, 'refresh_token', clientId)).toEqual([]);
     });
@@ -163,7 +156,7 @@ describe('retry cap and step-up controls', () => {
             `demo-client: step-up disabled by --max-step-up-retries 0: write-file needs "files:write" (resource metadata ${stack.rs.origin}/.well-known/oauth-protected-resource/mcp)`
         );
         expect(run.stdout).not.toContain('Step-up');
-        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientIdOf(run))).toHaveLength(1));
+        await eventually(() => expect(grantsFor(stack.as, 'authorization_code', registeredClientId(run.stdout))).toHaveLength(1));
     });
 
     it('--no-step-up prints the InsufficientScopeError fields and exits non-zero', async () => {
@@ -172,7 +165,7 @@ describe('retry cap and step-up controls', () => {
         expect(run.stderr).toBe(
             `demo-client: write-file refused: 403 insufficient_scope, required scope "files:write", resource metadata ${stack.rs.origin}/.well-known/oauth-protected-resource/mcp (step-up is off: --no-step-up)`
         );
-        const clientId = clientIdOf(run);
+        const clientId = registeredClientId(run.stdout);
         await eventually(() => expect(grantsFor(stack.as, 'authorization_code', clientId)).toHaveLength(1));
         await eventually(() => expect(callsFor(stack.rs, 'write-file', clientId)).toEqual([expect.stringContaining('status=403')]));
     });
@@ -203,7 +196,7 @@ describe('refresh when the held token already covers the challenge', () => {
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
         expect(run.stdout).toContain('the held token already covers what the challenge asks for, so the SDK used the refresh grant');
-        const clientId = clientIdOf(run);
+        const clientId = registeredClientId(run.stdout);
         await eventually(() => expect(grantsFor(as, 'refresh_token', clientId)).toEqual([expect.stringMatching(/status=200 scope="files:read"$/)]));
         expect(grantsFor(as, 'authorization_code', clientId)).toHaveLength(1);
     });
@@ -214,7 +207,7 @@ describe('refresh when the held token already covers the challenge', () => {
         expect(run.stderr).toMatch(/^demo-client: step-up disabled by --max-step-up-retries 0: list-files needs "files:read"/);
         // The mark makes sure every line of this run is in the log: its one consent, and no refresh.
         await markAsLog(as);
-        const clientId = clientIdOf(run);
+        const clientId = registeredClientId(run.stdout);
         expect(grantsFor(as, 'authorization_code', clientId)).toHaveLength(1);
         expect(grantsFor(as, 'refresh_token', clientId)).toEqual([]);
     });

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exited, startServer, type RunningServer } from '../support/spawn.ts';
 import { openConsent, submitDecision } from './as-flow.ts';
-import { eventually, OPEN_PREFIX, startClient, type LiveClient } from './client-harness.ts';
+import { eventually, OPEN_PREFIX, registeredClientId, startClient, type LiveClient } from './client-harness.ts';
 import { asLinesBetween, markAsLog, runClient, startStack, tempDir } from './stack.ts';
 
 /** demo-rs refetches the JWKS for an unknown key id at most this often (demo-rs/authorization-server.ts). */
@@ -76,8 +76,6 @@ const call = (mcpUrl: string, store: string, tool: string, ...args: string[]) =>
     runClient(['call', tool, ...args, '--no-dpop', '--server', mcpUrl, '--headless', '--store', store]);
 
 const callLines = (rs: RunningServer) => rs.stdout.filter((line) => line.startsWith('call '));
-/** The client_id a client run says it registered as. */
-const registeredAs = (stdout: string) => /Registration: client_id (\S+),/.exec(stdout)?.[1];
 const registeredIds = (as: RunningServer) => as.stdout.flatMap((line) => /^register client_id=(\S+) status=201/.exec(line)?.[1] ?? []);
 
 /** The access token the client keeps for `mcpUrl` in its store file (the store is meant to be read by people). */
@@ -111,8 +109,7 @@ describe('the RS restarts', () => {
         const store = storeFile('rs-restart');
         const first = await call(mcpUrl, store, 'list-files');
         expect(first.code).toBe(0);
-        const clientId = registeredAs(first.stdout);
-        expect(clientId).toBeDefined();
+        const clientId = registeredClientId(first.stdout);
         const asLinesBefore = await markAsLog(as);
 
         const restarted = (shared.rs = await restart(rs, 'demo-rs/main.ts', ['--issuer', as.origin]));
@@ -131,8 +128,7 @@ describe('the AS restarts with a new signing key and no memory of the client', (
         const storeA = storeFile('a');
         const first = await call(mcpUrl, storeA, 'list-files');
         expect(first.code).toBe(0);
-        const firstId = registeredAs(first.stdout);
-        expect(firstId).toBeDefined();
+        const firstId = registeredClientId(first.stdout);
         const oldToken = storedAccessToken(storeA, mcpUrl);
         const oldKeys = await signingKeyIds(as.origin);
 

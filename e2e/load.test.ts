@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, type FinishedRun } from '../support/spawn.ts';
-import { eventually } from './client-harness.ts';
+import { eventually, registeredClientId } from './client-harness.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const CLIENTS = 50;
@@ -75,7 +75,6 @@ function runStoryNicely(mcpUrl: string): Promise<FinishedRun> {
     });
 }
 
-const registeredId = (run: FinishedRun) => /Registration: client_id (\S+), redirect_uri/.exec(run.stdout)?.[1];
 
 describe(`${CLIENTS} concurrent stories against one AS and one RS`, () => {
     it('all succeed', () => {
@@ -85,7 +84,7 @@ describe(`${CLIENTS} concurrent stories against one AS and one RS`, () => {
 
     it('each client registered once, with its own client_id', () => {
         expect(runs.map((run) => run.stdout.match(/Registration: client_id/g)?.length)).toEqual(Array(CLIENTS).fill(1));
-        expect(new Set(runs.map(registeredId)).size).toBe(CLIENTS);
+        expect(new Set(runs.map((run) => registeredClientId(run.stdout))).size).toBe(CLIENTS);
     });
 
     it("every tool call the RS served is attributed to the client that made it, in that client's order", async () => {
@@ -98,13 +97,13 @@ describe(`${CLIENTS} concurrent stories against one AS and one RS`, () => {
             const [, tool, clientId, status] = match;
             callsById.set(clientId!, [...(callsById.get(clientId!) ?? []), `${tool} ${status}`]);
         }
-        expect(new Set(callsById.keys())).toEqual(new Set(runs.map(registeredId)));
+        expect(new Set(callsById.keys())).toEqual(new Set(runs.map((run) => registeredClientId(run.stdout))));
         for (const calls of callsById.values()) expect(calls).toEqual(expected);
     });
 
     it('the AS issued each client its own three tokens: the login and two step-ups, no refresh', async () => {
         await eventually(() => expect(stack.as.stdout.filter((line) => line.startsWith('token '))).toHaveLength(CLIENTS * STORY_GRANTS.length));
-        for (const clientId of runs.map(registeredId)) {
+        for (const clientId of runs.map((run) => registeredClientId(run.stdout))) {
             const grants = stack.as.stdout.filter((line) => line.startsWith('token ') && line.includes(` client_id=${clientId} `));
             expect(grants).toEqual(STORY_GRANTS.map((scope) => `token grant_type=authorization_code client_id=${clientId} status=200 scope="${scope}"`));
         }
